@@ -1,0 +1,113 @@
+import fastifyCookie from '@fastify/cookie';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { authRoutes } from './auth/auth.routes.js';
+import { OtpLimits } from './auth/otp-limits.js';
+import { OtpService } from './auth/otp-service.js';
+import { SessionService } from './auth/session-service.js';
+import { ConsoleSmsProvider } from './auth/sms/console-sms-provider.js';
+import { createSmsJob } from './auth/sms/sms-job.js';
+import type { SmsProvider } from './auth/sms/sms-provider.js';
+import { TwilioSmsProvider } from './auth/sms/twilio-sms-provider.js';
+import type { Config } from './config.js';
+import { openDatabase, type Db } from './db/database.js';
+import { installErrorHandler } from './http/error-handler.js';
+import { InProcessJobQueue } from './jobs/in-process-job-queue.js';
+import type { JobQueue } from './jobs/job-queue.js';
+import { createLogger } from './logger.js';
+import { loadSecret } from './secret.js';
+
+export interface Salon {
+  readonly config: Config;
+  readonly http: FastifyInstance;
+  readonly db: Db;
+  readonly jobs: JobQueue;
+  readonly sessions: SessionService;
+  readonly log: Logger;
+  /** Starts listening; resolves with the bound port. */
+  listen(): Promise<number>;
+  /** Stops accepting, finishes queued work (up to the shutdown timeout), closes the database. */
+  close(): Promise<void>;
+}
+
+export interface SalonOptions {
+  logger?: Logger;
+  /** Replaces the configured SMS provider (tests that want to read codes directly). */
+  smsProvider?: SmsProvider;
+}
+
+/** Builds a Salon server from its configuration; nothing listens until `listen()`. */
+export async function createSalon(config: Config, options: SalonOptions = {}): Promise<Salon> {
+  const log = options.logger ?? createLogger(config.logLevel);
+  const secret = loadSecret(config.secret, config.dataDir);
+  const db = await openDatabase(config.databaseUrl);
+  const jobs = new InProcessJobQueue(log.child({ part: 'jobs' }));
+
+  const smsProvider = options.smsProvider ?? createSmsProvider(config);
+  const sessions = new SessionService(db, config.sessionTtlDays);
+  const otp = new OtpService({
+    db,
+    secret,
+    jobs,
+    smsJob: createSmsJob(smsProvider),
+    limits: new OtpLimits({
+      resendCooldownSeconds: config.otpResendCooldownSeconds,
+      perPhonePerHour: config.otpPerPhonePerHour,
+      perIpPerHour: config.otpPerIpPerHour,
+      perHour: config.otpPerHour,
+    }),
+    ttlSeconds: config.otpTtlSeconds,
+    maxAttempts: config.otpMaxAttempts,
+    countries: config.smsCountries,
+  });
+
+  // Typed as Fastify's logger so routes and plugins see the plain FastifyInstance type.
+  const loggerInstance: FastifyBaseLogger = log;
+  const http = Fastify({
+    loggerInstance,
+    bodyLimit: config.httpBodyLimitBytes,
+    trustProxy: config.trustProxy,
+  });
+  await http.register(fastifyCookie);
+  installErrorHandler(http);
+  http.get('/healthz', () => ({ status: 'ok' }));
+  authRoutes(http, { db, otp, sessions, sessionTtlDays: config.sessionTtlDays });
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    http,
+    db,
+    jobs,
+    sessions,
+    log,
+    async listen() {
+      await http.listen({ port: config.port, host: config.host });
+      const address = http.server.address();
+      return typeof address === 'object' && address ? address.port : config.port;
+    },
+    close() {
+      closing ??= (async () => {
+        await http.close();
+        const drained = await jobs.drain(config.shutdownTimeoutSeconds * 1000);
+        if (!drained)
+          log.warn({ pending: jobs.pending }, 'shutdown timeout: queued jobs abandoned');
+        await db.destroy();
+      })();
+      return closing;
+    },
+  };
+}
+
+function createSmsProvider(config: Config): SmsProvider {
+  if (config.smsProvider === 'twilio') {
+    // loadConfig has already refused a twilio provider without these three.
+    return new TwilioSmsProvider({
+      accountSid: config.twilioAccountSid ?? '',
+      authToken: config.twilioAuthToken ?? '',
+      from: config.twilioFrom ?? '',
+      baseUrl: config.twilioBaseUrl,
+    });
+  }
+  return new ConsoleSmsProvider();
+}

@@ -1,0 +1,73 @@
+import {
+  OtpRequestBody,
+  OtpVerifyBody,
+  UpdateMeBody,
+  type MeResponse,
+  type UserView,
+  type VerifyResponse,
+} from '@salon/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { UsersTable } from '../db/schema.js';
+import type { Db } from '../db/database.js';
+import { validate } from '../http/validate.js';
+import type { OtpService } from './otp-service.js';
+import { clearSessionCookie, requireAuth, setSessionCookie } from './request-auth.js';
+import type { SessionService } from './session-service.js';
+
+export interface AuthRoutesDeps {
+  db: Db;
+  otp: OtpService;
+  sessions: SessionService;
+  sessionTtlDays: number;
+}
+
+export function userView(u: Pick<UsersTable, 'id' | 'phone' | 'name'>): UserView {
+  return { id: u.id, phone: u.phone, name: u.name };
+}
+
+/** Phone sign-in (`/api/auth/*`) and the signed-in user's own record (`/api/me`). */
+export function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
+  const { otp, sessions, db } = deps;
+  const authenticated = { preHandler: requireAuth(sessions) };
+
+  app.post('/api/auth/otp', async (request, reply) => {
+    const body = validate(OtpRequestBody, request.body);
+    await otp.request(body.phone, request.ip);
+    // Same answer whether or not the number has an account: no enumeration of users.
+    return reply.status(202).send({ status: 'sent' });
+  });
+
+  app.post('/api/auth/verify', async (request, reply) => {
+    const body = validate(OtpVerifyBody, request.body);
+    const phone = await otp.verify(body.phone, body.code);
+    const { token, user } = await sessions.signIn(phone, request.headers['user-agent']);
+    setSessionCookie(
+      reply,
+      request,
+      token,
+      new Date(Date.now() + deps.sessionTtlDays * 86_400_000),
+    );
+    const res: VerifyResponse = { token, user: userView(user) };
+    return reply.status(200).send(res);
+  });
+
+  app.post('/api/auth/logout', authenticated, async (request, reply) => {
+    await sessions.revoke(request.auth.session.id);
+    clearSessionCookie(reply, request);
+    return reply.status(204).send();
+  });
+
+  app.get('/api/me', authenticated, (request): MeResponse => ({
+    user: userView(request.auth.user),
+  }));
+
+  app.patch('/api/me', authenticated, async (request): Promise<MeResponse> => {
+    const body = validate(UpdateMeBody, request.body);
+    await db
+      .updateTable('users')
+      .set({ name: body.name })
+      .where('id', '=', request.auth.user.id)
+      .execute();
+    return { user: userView({ ...request.auth.user, name: body.name }) };
+  });
+}

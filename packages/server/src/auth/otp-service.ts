@@ -1,0 +1,142 @@
+import { AppError } from '../errors.js';
+import type { Db } from '../db/database.js';
+import type { JobQueue } from '../jobs/job-queue.js';
+import type { Job } from '../jobs/job-queue.js';
+import type { OtpLimits } from './otp-limits.js';
+import { assertCountryAllowed, normalizePhone } from './phone.js';
+import { digestsEqual, generateOtp, hashOtp } from './secrets.js';
+import type { SmsPayload } from './sms/sms-job.js';
+
+export interface OtpServiceOptions {
+  db: Db;
+  secret: string;
+  jobs: JobQueue;
+  smsJob: Job<SmsPayload>;
+  limits: OtpLimits;
+  ttlSeconds: number;
+  maxAttempts: number;
+  /** ISO codes whose numbers may receive codes; undefined allows all. */
+  countries: readonly string[] | undefined;
+  now?: () => number;
+}
+
+/** One-time codes: made, stored as keyed hashes, sent by SMS, checked and consumed once. */
+export class OtpService {
+  readonly #o: OtpServiceOptions;
+  readonly #now: () => number;
+
+  constructor(options: OtpServiceOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Makes and sends a new code for `phoneInput`, replacing any earlier one. */
+  async request(phoneInput: string, clientIp: string): Promise<void> {
+    const phone = normalizePhone(phoneInput);
+    assertCountryAllowed(phone, this.#o.countries);
+    await this.#o.limits.consume(phone.e164, clientIp);
+
+    const code = generateOtp();
+    const now = this.#now();
+    const row = {
+      phone: phone.e164,
+      code_hash: hashOtp(this.#o.secret, phone.e164, code),
+      created_at: now,
+      expires_at: now + this.#o.ttlSeconds * 1000,
+      attempts: 0,
+    };
+    await this.#o.db
+      .insertInto('otp_codes')
+      .values(row)
+      .onConflict((oc) => oc.column('phone').doUpdateSet(row))
+      .execute();
+    try {
+      this.#o.jobs.enqueue(this.#o.smsJob, {
+        to: phone.e164,
+        body: smsText(code, this.#o.ttlSeconds),
+      });
+    } catch (err) {
+      // No SMS will carry this code: remove it rather than leave a code nobody can receive.
+      await this.#o.db
+        .deleteFrom('otp_codes')
+        .where('phone', '=', phone.e164)
+        .where('code_hash', '=', row.code_hash)
+        .execute();
+      throw err;
+    }
+  }
+
+  /**
+   * Checks `code` for `phoneInput` and consumes it. Returns the E.164 number on success.
+   * Wrong codes count against the code's tries; the last allowed wrong try deletes it.
+   */
+  async verify(phoneInput: string, code: string): Promise<string> {
+    const phone = normalizePhone(phoneInput).e164;
+    const db = this.#o.db;
+    const row = await db
+      .selectFrom('otp_codes')
+      .selectAll()
+      .where('phone', '=', phone)
+      .executeTakeFirst();
+    if (!row) {
+      throw new AppError(
+        'OTP_INVALID',
+        400,
+        'That code is not right. Check the SMS or ask for a new code.',
+      );
+    }
+    if (row.expires_at <= this.#now()) {
+      await db
+        .deleteFrom('otp_codes')
+        .where('phone', '=', phone)
+        .where('code_hash', '=', row.code_hash)
+        .execute();
+      throw new AppError('OTP_EXPIRED', 400, 'That code has expired. Ask for a new one.');
+    }
+    if (digestsEqual(row.code_hash, hashOtp(this.#o.secret, phone, code))) {
+      // The delete is the consumption: of two concurrent verifies only one deletes the row.
+      const consumed = await db
+        .deleteFrom('otp_codes')
+        .where('phone', '=', phone)
+        .where('code_hash', '=', row.code_hash)
+        .where('attempts', '<', this.#o.maxAttempts)
+        .executeTakeFirst();
+      if (consumed.numDeletedRows === 1n) return phone;
+      throw new AppError(
+        'OTP_INVALID',
+        400,
+        'That code is not right. Check the SMS or ask for a new code.',
+      );
+    }
+    const bumped = await db
+      .updateTable('otp_codes')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('phone', '=', phone)
+      .where('code_hash', '=', row.code_hash)
+      .returning('attempts')
+      .executeTakeFirst();
+    if (bumped && bumped.attempts >= this.#o.maxAttempts) {
+      await db
+        .deleteFrom('otp_codes')
+        .where('phone', '=', phone)
+        .where('code_hash', '=', row.code_hash)
+        .execute();
+      throw new AppError(
+        'OTP_TOO_MANY_ATTEMPTS',
+        400,
+        'Too many wrong tries: that code no longer works. Ask for a new one.',
+      );
+    }
+    throw new AppError(
+      'OTP_INVALID',
+      400,
+      'That code is not right. Check the SMS or ask for a new code.',
+    );
+  }
+}
+
+/** The SMS says what the code is for and holds its digits exactly once. */
+export function smsText(code: string, ttlSeconds: number): string {
+  const minutes = Math.max(1, Math.round(ttlSeconds / 60));
+  return `Your Salon sign-in code is ${code}. It expires in ${minutes} min. Never share it: Salon will never ask you for it.`;
+}

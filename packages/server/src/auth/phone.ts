@@ -1,0 +1,42 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { AppError } from '../errors.js';
+
+export interface NormalizedPhone {
+  /** E.164, e.g. +14155550123. */
+  e164: string;
+  /** ISO 3166-1 alpha-2 of the number's region, when known. */
+  country: string | undefined;
+}
+
+/**
+ * Normalizes a phone number typed by a person to E.164. International format is required (a
+ * leading + and the country code): the server cannot guess the person's country. Uses the full
+ * `max` metadata so that validity is checked per number range, not just by length.
+ */
+export function normalizePhone(input: string): NormalizedPhone {
+  const trimmed = input.trim();
+  const parsed = parsePhoneNumberFromString(trimmed);
+  if (!parsed?.isValid()) {
+    throw new AppError(
+      'INVALID_PHONE',
+      400,
+      'That is not a valid phone number. Use the international format, e.g. +14155550123.',
+    );
+  }
+  return { e164: parsed.number, country: parsed.country };
+}
+
+/** Refuses numbers outside `allowed` (ISO codes); undefined allows every country. */
+export function assertCountryAllowed(
+  phone: NormalizedPhone,
+  allowed: readonly string[] | undefined,
+): void {
+  if (allowed === undefined || allowed.length === 0) return;
+  if (phone.country === undefined || !allowed.includes(phone.country)) {
+    throw new AppError(
+      'PHONE_COUNTRY_NOT_ALLOWED',
+      400,
+      'This server does not send codes to numbers from that country.',
+    );
+  }
+}

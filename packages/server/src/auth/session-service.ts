@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/database.js';
+import type { UsersTable } from '../db/schema.js';
+import { generateToken, hashToken } from './secrets.js';
+
+export interface Session {
+  id: string;
+  userId: string;
+  expiresAt: number;
+}
+
+export interface AuthContext {
+  session: Session;
+  user: UsersTable;
+}
+
+type RevokedListener = (sessionId: string) => void;
+
+/** Sign-in sessions: opaque bearer tokens, stored only as hashes, revocable at once. */
+export class SessionService {
+  readonly #db: Db;
+  readonly #ttlMs: number;
+  readonly #listeners = new Set<RevokedListener>();
+
+  constructor(db: Db, ttlDays: number) {
+    this.#db = db;
+    this.#ttlMs = ttlDays * 24 * 3600 * 1000;
+  }
+
+  /** Finds or creates the user of `phone` (E.164) and opens a session for them. */
+  async signIn(
+    phone: string,
+    userAgent: string | undefined,
+  ): Promise<{ token: string; user: UsersTable }> {
+    const now = Date.now();
+    const token = generateToken();
+    const user = await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('users')
+        .values({ id: randomUUID(), phone, name: null, created_at: now })
+        .onConflict((oc) => oc.column('phone').doNothing())
+        .execute();
+      const u = await trx
+        .selectFrom('users')
+        .selectAll()
+        .where('phone', '=', phone)
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('sessions')
+        .values({
+          id: randomUUID(),
+          user_id: u.id,
+          token_hash: hashToken(token),
+          created_at: now,
+          expires_at: now + this.#ttlMs,
+          revoked_at: null,
+          user_agent: userAgent?.slice(0, 512) ?? null,
+        })
+        .execute();
+      return u;
+    });
+    return { token, user };
+  }
+
+  /** The live session and user behind `token`, or undefined. */
+  async authenticate(token: string): Promise<AuthContext | undefined> {
+    if (token.length === 0 || token.length > 256) return undefined;
+    const row = await this.#db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select([
+        'sessions.id as session_id',
+        'sessions.expires_at',
+        'users.id',
+        'users.phone',
+        'users.name',
+        'users.created_at',
+      ])
+      .where('sessions.token_hash', '=', hashToken(token))
+      .where('sessions.revoked_at', 'is', null)
+      .where('sessions.expires_at', '>', Date.now())
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      session: { id: row.session_id, userId: row.id, expiresAt: row.expires_at },
+      user: { id: row.id, phone: row.phone, name: row.name, created_at: row.created_at },
+    };
+  }
+
+  /** Whether the session is still live (not revoked, not expired). */
+  async isLive(sessionId: string): Promise<boolean> {
+    const row = await this.#db
+      .selectFrom('sessions')
+      .select('id')
+      .where('id', '=', sessionId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', Date.now())
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async revoke(sessionId: string): Promise<void> {
+    await this.#db
+      .updateTable('sessions')
+      .set({ revoked_at: Date.now() })
+      .where('id', '=', sessionId)
+      .where('revoked_at', 'is', null)
+      .execute();
+    for (const listener of this.#listeners) listener(sessionId);
+  }
+
+  /** Called after a session is revoked, so live connections using it can be closed. */
+  onRevoked(listener: RevokedListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}

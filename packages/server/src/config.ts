@@ -1,0 +1,256 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Salon's configuration: every setting is an environment variable with a `salon start --flag`
+ * equivalent (the variable without `SALON_`, lower-case, dashes: SALON_DATA_DIR → --data-dir).
+ * A flag wins over its variable. A bad value stops the start with one line naming the variable.
+ * The README's configuration table is this list.
+ */
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const countryList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((c) => c.trim().toUpperCase())
+      .filter((c) => c !== ''),
+  )
+  .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'must be ISO 3166-1 alpha-2 codes, e.g. "US,GB"')));
+
+interface Setting<T extends z.ZodType> {
+  env: string;
+  schema: T;
+  /** Raw default, parsed by `schema` like any value; undefined means "unset" (optional). */
+  default?: string;
+  doc: string;
+}
+
+function setting<T extends z.ZodType>(s: Setting<T>): Setting<T> {
+  return s;
+}
+
+export const SETTINGS = {
+  port: setting({
+    env: 'PORT',
+    schema: int(0, 65535),
+    default: '3000',
+    doc: 'TCP port for HTTP and WebSocket.',
+  }),
+  host: setting({
+    env: 'HOST',
+    schema: z.string().min(1),
+    default: 'localhost',
+    doc: 'Interface to listen on (`0.0.0.0` or `::` for every interface).',
+  }),
+  dataDir: setting({
+    env: 'SALON_DATA_DIR',
+    schema: z.string().min(1),
+    default: './data',
+    doc: 'Directory for the SQLite database and the generated secret.',
+  }),
+  databaseUrl: setting({
+    env: 'SALON_DATABASE_URL',
+    schema: z
+      .string()
+      .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')
+      .optional(),
+    doc: 'Database. `sqlite:<file>` (default: `sqlite:<data dir>/salon.db`).',
+  }),
+  secret: setting({
+    env: 'SALON_SECRET',
+    schema: z.string().min(32, 'must be at least 32 characters').optional(),
+    doc: 'Key for one-time-code hashes and signed tickets. Unset: generated once and kept in `<data dir>/secret`.',
+  }),
+  logLevel: setting({
+    env: 'SALON_LOG_LEVEL',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info',
+    doc: 'pino log level.',
+  }),
+  trustProxy: setting({
+    env: 'SALON_TRUST_PROXY',
+    schema: bool,
+    default: 'false',
+    doc: 'Trust `X-Forwarded-*` headers (client IP, TLS) from a reverse proxy.',
+  }),
+  httpBodyLimitBytes: setting({
+    env: 'SALON_HTTP_BODY_LIMIT_BYTES',
+    schema: int(1024, 16 * 1024 * 1024),
+    default: '65536',
+    doc: 'Largest accepted HTTP request body, in bytes (larger: 413).',
+  }),
+  shutdownTimeoutSeconds: setting({
+    env: 'SALON_SHUTDOWN_TIMEOUT_SECONDS',
+    schema: int(1, 300),
+    default: '10',
+    doc: 'On SIGTERM/SIGINT, how long to wait for queued work before exiting anyway.',
+  }),
+  smsProvider: setting({
+    env: 'SALON_SMS_PROVIDER',
+    schema: z.enum(['console', 'twilio']),
+    default: 'console',
+    doc: '`console` prints each SMS on stdout; `twilio` sends it through Twilio’s Messages API.',
+  }),
+  smsCountries: setting({
+    env: 'SALON_SMS_COUNTRIES',
+    schema: countryList.optional(),
+    doc: 'Comma-separated ISO country codes allowed to receive codes (e.g. `US,CA`); unset allows all.',
+  }),
+  twilioAccountSid: setting({
+    env: 'SALON_TWILIO_ACCOUNT_SID',
+    schema: z.string().min(1).optional(),
+    doc: 'Twilio account SID (required with `twilio`).',
+  }),
+  twilioAuthToken: setting({
+    env: 'SALON_TWILIO_AUTH_TOKEN',
+    schema: z.string().min(1).optional(),
+    doc: 'Twilio auth token (required with `twilio`).',
+  }),
+  twilioFrom: setting({
+    env: 'SALON_TWILIO_FROM',
+    schema: z.string().min(1).optional(),
+    doc: 'Sender number or messaging service (required with `twilio`).',
+  }),
+  twilioBaseUrl: setting({
+    env: 'SALON_TWILIO_BASE_URL',
+    schema: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')),
+    default: 'https://api.twilio.com',
+    doc: 'Base URL of the Twilio API (point it at a fake for tests).',
+  }),
+  otpTtlSeconds: setting({
+    env: 'SALON_OTP_TTL_SECONDS',
+    schema: int(30, 3600),
+    default: '300',
+    doc: 'Lifetime of a one-time code, in seconds.',
+  }),
+  otpMaxAttempts: setting({
+    env: 'SALON_OTP_MAX_ATTEMPTS',
+    schema: int(1, 20),
+    default: '5',
+    doc: 'Wrong tries that kill a code.',
+  }),
+  otpResendCooldownSeconds: setting({
+    env: 'SALON_OTP_RESEND_COOLDOWN_SECONDS',
+    schema: int(0, 3600),
+    default: '30',
+    doc: 'Minimum seconds between two codes for one number.',
+  }),
+  otpPerPhonePerHour: setting({
+    env: 'SALON_OTP_PER_PHONE_PER_HOUR',
+    schema: int(1, 1_000_000),
+    default: '5',
+    doc: 'Codes one number may receive per hour.',
+  }),
+  otpPerIpPerHour: setting({
+    env: 'SALON_OTP_PER_IP_PER_HOUR',
+    schema: int(1, 1_000_000),
+    default: '20',
+    doc: 'Codes one client IP may request per hour.',
+  }),
+  otpPerHour: setting({
+    env: 'SALON_OTP_PER_HOUR',
+    schema: int(1, 100_000_000),
+    default: '1000',
+    doc: 'Codes the whole server sends per hour (caps the SMS bill).',
+  }),
+  sessionTtlDays: setting({
+    env: 'SALON_SESSION_TTL_DAYS',
+    schema: int(1, 3650),
+    default: '90',
+    doc: 'Days a sign-in stays valid (until logout or revocation).',
+  }),
+} as const;
+
+type Settings = typeof SETTINGS;
+export type Config = Omit<
+  { -readonly [K in keyof Settings]: z.output<Settings[K]['schema']> },
+  'databaseUrl'
+> & {
+  /** The database URL with the default filled in. */
+  databaseUrl: string;
+};
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function flagName(env: string): string {
+  return env
+    .replace(/^SALON_/, '')
+    .toLowerCase()
+    .replaceAll('_', '-');
+}
+
+/**
+ * Reads the configuration from `env`, overridden by `--flag value` / `--flag=value` pairs in `argv`.
+ * Throws ConfigError naming the first bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = []): Config {
+  const flags = parseFlags(argv);
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(SETTINGS) as [string, Setting<z.ZodType>][]) {
+    const flag = flagName(s.env);
+    const raw = flags.get(flag) ?? emptyToUndefined(env[s.env]) ?? s.default;
+    flags.delete(flag);
+    const parsed = s.schema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const shown = raw === undefined ? 'unset' : JSON.stringify(raw);
+      throw new ConfigError(s.env, `${issue?.message ?? 'invalid value'} (got ${shown})`);
+    }
+    out[key] = parsed.data;
+  }
+  const unknown = [...flags.keys()][0];
+  if (unknown !== undefined) throw new ConfigError(`--${unknown}`, 'unknown flag');
+
+  const dataDir = path.resolve(out.dataDir as string);
+  const config = {
+    ...out,
+    dataDir,
+    databaseUrl:
+      (out.databaseUrl as string | undefined) ?? `sqlite:${path.join(dataDir, 'salon.db')}`,
+  } as Config;
+  if (config.smsProvider === 'twilio') {
+    for (const key of ['twilioAccountSid', 'twilioAuthToken', 'twilioFrom'] as const) {
+      if (config[key] === undefined) {
+        throw new ConfigError(SETTINGS[key].env, 'required when SALON_SMS_PROVIDER=twilio');
+      }
+    }
+  }
+  return config;
+}
+
+function emptyToUndefined(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function parseFlags(argv: readonly string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
+    if (!m?.[1]) throw new ConfigError(arg, 'expected --flag value or --flag=value');
+    let value = m[2];
+    if (value === undefined) {
+      value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) {
+        throw new ConfigError(`--${m[1]}`, 'missing value');
+      }
+      i++;
+    }
+    flags.set(m[1], value);
+  }
+  return flags;
+}

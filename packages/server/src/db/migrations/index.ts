@@ -1,0 +1,11 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as identity from './0001-identity.js';
+
+/** Versioned migrations, in order. Names sort; a released migration is never edited. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-identity': identity,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(MIGRATIONS),
+};

@@ -1,0 +1,49 @@
+import { createSalon } from './app.js';
+import { loadConfig, ConfigError } from './config.js';
+
+/**
+ * The one entry point that listens: reads the configuration, starts Salon, and closes it
+ * cleanly on SIGTERM/SIGINT (stop accepting, finish queued work, exit within the timeout).
+ */
+export async function main(argv: readonly string[]): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env, argv);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`salon: invalid configuration: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const salon = await createSalon(config);
+  const port = await salon.listen();
+  salon.log.info(
+    `Salon is listening on http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`,
+  );
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    salon.log.info({ signal }, 'shutting down');
+    // A hard deadline a little past the drain timeout, whatever hangs.
+    const deadline = setTimeout(
+      () => {
+        salon.log.error('shutdown took too long; exiting');
+        process.exit(1);
+      },
+      (config.shutdownTimeoutSeconds + 1) * 1000,
+    );
+    deadline.unref();
+    salon.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        salon.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
