@@ -34,7 +34,12 @@ export const DisplayName = z
     (s) => !/\p{Cc}|\p{Zl}|\p{Zp}|[\u200B\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/u.test(s),
     'must not contain control or direction-override characters',
   )
-  .refine((s) => /[^\p{Z}\p{M}]/u.test(s), 'must contain a visible character');
+  // Format characters (word joiner, soft hyphen…) and the Hangul and Braille blanks draw nothing:
+  // a name made only of them would look empty.
+  .refine(
+    (s) => /[^\p{Z}\p{M}\p{C}\u115F\u1160\u2800\u3164\uFFA0]/u.test(s),
+    'must contain a visible character',
+  );
 
 export const UpdateMeBody = z.strictObject({
   name: DisplayName,

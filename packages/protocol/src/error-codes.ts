@@ -19,6 +19,11 @@ export const ERROR_CODES = [
   'OTP_TOO_MANY_ATTEMPTS',
   'RATE_LIMITED',
   'UNAUTHORIZED',
+  // Channels (sent inside a data frame: {"type": "error", "code", "message", ...})
+  'NOT_SUBSCRIBED',
+  'UNKNOWN_ACTION',
+  'INVALID_ACTION_DATA',
+  'FORBIDDEN',
   // Server side
   'SERVICE_UNAVAILABLE',
   'INTERNAL',

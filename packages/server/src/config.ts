@@ -8,7 +8,15 @@ import { z } from 'zod';
  * The README's configuration table is this list.
  */
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+// Whole decimal numbers only: a blank value must not coerce to 0 (PORT=" " would silently mean
+// "any port"), nor "1e3" or "0x10" pass for numbers a person did not write.
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -164,6 +172,92 @@ export const SETTINGS = {
     default: '90',
     doc: 'Days a sign-in stays valid (until logout or revocation).',
   }),
+  allowedOrigins: setting({
+    env: 'SALON_ALLOWED_ORIGINS',
+    schema: z
+      .string()
+      .transform((s) =>
+        s
+          .split(',')
+          .map((o) => o.trim())
+          .filter((o) => o !== ''),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(/^(\*|https?:\/\/[^/\s]+)$/, 'must be origins like https://chat.example.com'),
+        ),
+      )
+      .optional(),
+    doc: 'Comma-separated origins allowed to use the session cookie on `/cable` besides the server’s own (cross-site WebSocket hijacking guard).',
+  }),
+  cableTicketTtlSeconds: setting({
+    env: 'SALON_CABLE_TICKET_TTL_SECONDS',
+    schema: int(10, 3600),
+    default: '300',
+    doc: 'Lifetime of a connect ticket from `POST /api/cable/tickets`, in seconds.',
+  }),
+  cableMaxConnectionsPerUser: setting({
+    env: 'SALON_CABLE_MAX_CONNECTIONS_PER_USER',
+    schema: int(1, 10_000),
+    default: '32',
+    doc: 'Live connections (devices, tabs) one user may hold.',
+  }),
+  cableMaxBufferedBytes: setting({
+    env: 'SALON_CABLE_MAX_BUFFERED_BYTES',
+    schema: int(65_536, 1 << 30),
+    default: '1048576',
+    doc: 'Unsent bytes one connection may hold before it is disconnected as a slow consumer.',
+  }),
+  cableCommandsPerSecond: setting({
+    env: 'SALON_CABLE_COMMANDS_PER_SECOND',
+    schema: int(1, 100_000),
+    default: '50',
+    doc: 'Commands per second one connection may send (sustained).',
+  }),
+  cableCommandBurst: setting({
+    env: 'SALON_CABLE_COMMAND_BURST',
+    schema: int(1, 100_000),
+    default: '100',
+    doc: 'Commands one connection may send at once before the rate applies.',
+  }),
+  cableHistoryLimit: setting({
+    env: 'SALON_CABLE_HISTORY_LIMIT',
+    schema: int(0, 1_000_000),
+    default: '500',
+    doc: 'Broadcasts kept per stream for ext-protocol `history`.',
+  }),
+  cableHistoryTtlSeconds: setting({
+    env: 'SALON_CABLE_HISTORY_TTL_SECONDS',
+    schema: int(1, 86_400),
+    default: '900',
+    doc: 'How long a broadcast is kept for `history`, in seconds.',
+  }),
+  cableSessionRestoreSeconds: setting({
+    env: 'SALON_CABLE_SESSION_RESTORE_SECONDS',
+    schema: int(0, 86_400),
+    default: '120',
+    doc: 'How long an ext-protocol session can be restored (`?sid=`) after its connection drops.',
+  }),
+  pollWaitSeconds: setting({
+    env: 'SALON_POLL_WAIT_SECONDS',
+    schema: int(1, 120),
+    default: '25',
+    doc: 'Long polling: how long a poll waits for frames before answering empty.',
+  }),
+  pollSessionTtlSeconds: setting({
+    env: 'SALON_POLL_SESSION_TTL_SECONDS',
+    schema: int(5, 3600),
+    default: '60',
+    doc: 'Long polling: a session whose client stops polling for this long ends.',
+  }),
+  pollMaxQueuedFrames: setting({
+    env: 'SALON_POLL_MAX_QUEUED_FRAMES',
+    schema: int(10, 1_000_000),
+    default: '2000',
+    doc: 'Long polling: frames kept between polls; past it the session ends with a reconnect hint.',
+  }),
 } as const;
 
 type Settings = typeof SETTINGS;
@@ -228,6 +322,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
         throw new ConfigError(SETTINGS[key].env, 'required when SALON_SMS_PROVIDER=twilio');
       }
     }
+  }
+  if (config.pollWaitSeconds >= config.pollSessionTtlSeconds) {
+    throw new ConfigError(
+      'SALON_POLL_WAIT_SECONDS',
+      'must be shorter than SALON_POLL_SESSION_TTL_SECONDS',
+    );
   }
   return config;
 }

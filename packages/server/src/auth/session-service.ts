@@ -65,6 +65,18 @@ export class SessionService {
   /** The live session and user behind `token`, or undefined. */
   async authenticate(token: string): Promise<AuthContext | undefined> {
     if (token.length === 0 || token.length > 256) return undefined;
+    return this.#findLive('sessions.token_hash', hashToken(token));
+  }
+
+  /** The live session `sessionId` and its user, or undefined (revoked, expired, unknown). */
+  authenticateSession(sessionId: string): Promise<AuthContext | undefined> {
+    return this.#findLive('sessions.id', sessionId);
+  }
+
+  async #findLive(
+    column: 'sessions.token_hash' | 'sessions.id',
+    value: string,
+  ): Promise<AuthContext | undefined> {
     const row = await this.#db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -76,7 +88,7 @@ export class SessionService {
         'users.name',
         'users.created_at',
       ])
-      .where('sessions.token_hash', '=', hashToken(token))
+      .where(column, '=', value)
       .where('sessions.revoked_at', 'is', null)
       .where('sessions.expires_at', '>', Date.now())
       .executeTakeFirst();
@@ -85,18 +97,6 @@ export class SessionService {
       session: { id: row.session_id, userId: row.id, expiresAt: row.expires_at },
       user: { id: row.id, phone: row.phone, name: row.name, created_at: row.created_at },
     };
-  }
-
-  /** Whether the session is still live (not revoked, not expired). */
-  async isLive(sessionId: string): Promise<boolean> {
-    const row = await this.#db
-      .selectFrom('sessions')
-      .select('id')
-      .where('id', '=', sessionId)
-      .where('revoked_at', 'is', null)
-      .where('expires_at', '>', Date.now())
-      .executeTakeFirst();
-    return row !== undefined;
   }
 
   async revoke(sessionId: string): Promise<void> {

@@ -8,6 +8,9 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   otp_codes: OtpCodesTable;
+  rooms: RoomsTable;
+  memberships: MembershipsTable;
+  messages: MessagesTable;
 }
 
 export interface UsersTable {
@@ -37,4 +40,43 @@ export interface OtpCodesTable {
   created_at: number;
   expires_at: number;
   attempts: Generated<number>;
+}
+
+export type RoomKind = 'direct' | 'group';
+export type MemberRole = 'owner' | 'admin' | 'member';
+
+export interface RoomsTable {
+  id: string;
+  kind: RoomKind;
+  name: string | null;
+  /** Direct rooms only: the two user ids sorted and joined by ':', unique. */
+  direct_key: string | null;
+  created_by: string;
+  created_at: number;
+  /** Highest message seq assigned in the room. */
+  last_seq: Generated<number>;
+  last_activity_at: number;
+}
+
+export interface MembershipsTable {
+  room_id: string;
+  user_id: string;
+  role: MemberRole;
+  joined_at: number;
+  last_read_seq: Generated<number>;
+}
+
+export interface MessagesTable {
+  id: string;
+  room_id: string;
+  /** 1, 2, 3… per room, no gaps. */
+  seq: number;
+  sender_id: string;
+  client_id: string;
+  /** Null once deleted. */
+  body: string | null;
+  reply_to: string | null;
+  created_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
 }

@@ -1,0 +1,319 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  CLOSE_CODES,
+  PING_INTERVAL_SECONDS,
+  PROTOCOL_EXT,
+  SUPPORTED_PROTOCOLS,
+  type DisconnectReason,
+} from '@salon/protocol';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { AuthContext, SessionService } from '../auth/session-service.js';
+import type { Broker } from '../broker/broker.js';
+import { authenticateCable } from './cable-auth.js';
+import type { ChannelFactory } from './channel.js';
+import { Connection, type ConnectionDeps } from './connection.js';
+import { LongPollTransport, type PollResult } from './long-poll-transport.js';
+import { PreparedFrame } from './prepared-frame.js';
+import type { ConnectionRegistry } from './registry.js';
+import { SessionCache } from './session-cache.js';
+import type { CableTickets } from './tickets.js';
+import type { Transport } from './transport.js';
+import { WebSocketTransport } from './websocket-transport.js';
+
+export interface CableOptions {
+  /** Largest incoming frame, bytes; larger closes the connection with 1009. */
+  maxFrameBytes: number;
+  /** Unsent bytes per connection before it is dropped as a slow consumer. */
+  maxBufferedBytes: number;
+  maxConnectionsPerUser: number;
+  commandsPerSecond: number;
+  commandBurst: number;
+  /** How long an ext session can be restored after its connection dropped, ms. */
+  sessionRestoreMs: number;
+  /** Long polling: how long a poll is held open, ms. */
+  pollWaitMs: number;
+  /** Long polling: a session not polled for this long ends, ms. */
+  pollSessionTtlMs: number;
+  pollMaxQueuedFrames: number;
+  allowedOrigins: readonly string[];
+}
+
+export interface CableServerDeps {
+  registry: ConnectionRegistry;
+  broker: Broker;
+  sessions: SessionService;
+  tickets: CableTickets;
+  log: Logger;
+  options: CableOptions;
+}
+
+export const CABLE_PATH = '/cable';
+
+interface PollSession {
+  connection: Connection;
+  transport: LongPollTransport;
+  expiry: NodeJS.Timeout;
+}
+
+/**
+ * The persistent-connection server: accepts WebSocket upgrades on /cable and long-polling
+ * sessions, authenticates them, turns each into a Connection, pings, and closes them all on
+ * shutdown with a reconnect hint.
+ */
+export class CableServer {
+  readonly channels = new Map<string, ChannelFactory>();
+  readonly #deps: CableServerDeps;
+  readonly #opts: CableOptions;
+  readonly #log: Logger;
+  readonly #wss: WebSocketServer;
+  readonly #restore: SessionCache;
+  readonly #polls = new Map<string, PollSession>();
+  readonly #pinger: NodeJS.Timeout;
+  readonly #stopRevocations: () => void;
+  #closing = false;
+
+  constructor(deps: CableServerDeps) {
+    this.#deps = deps;
+    this.#opts = deps.options;
+    this.#log = deps.log;
+    this.#restore = new SessionCache(deps.options.sessionRestoreMs);
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: deps.options.maxFrameBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+      // The first offered protocol Salon speaks; never `actioncable-unsupported` or a token.
+      handleProtocols: (offered) => {
+        for (const p of offered)
+          if ((SUPPORTED_PROTOCOLS as readonly string[]).includes(p)) return p;
+        return false;
+      },
+    });
+    this.#pinger = setInterval(() => this.#ping(), PING_INTERVAL_SECONDS * 1000);
+    this.#pinger.unref();
+    this.#stopRevocations = deps.sessions.onRevoked((sessionId) => {
+      for (const conn of [...deps.registry.connectionsOfSession(sessionId)]) {
+        conn.disconnect('unauthorized', false);
+      }
+    });
+  }
+
+  get registry(): ConnectionRegistry {
+    return this.#deps.registry;
+  }
+
+  /** Publishes through the broker to every subscriber of `stream`, on every node. */
+  broadcast(stream: string, message: object, options?: { durable?: boolean }): void {
+    this.#deps.broker.publish(stream, message, options);
+  }
+
+  /** Node's 'upgrade' event: takes /cable, refuses the rest. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== CABLE_PATH || this.#closing) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onWebSocket(ws, socket, req, url));
+  }
+
+  #onWebSocket(ws: WebSocket, socket: Duplex, req: IncomingMessage, url: URL): void {
+    const ext = ws.protocol === PROTOCOL_EXT;
+    // Frames that arrive while the handshake is checked wait here (as Rails' MessageBuffer does).
+    let early: string[] | undefined = [];
+    let connection: Connection | undefined;
+    ws.on('error', (err) => this.#log.debug({ err }, 'websocket error'));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return; // the JSON protocols are text-only; binary frames are dropped
+      const text = Array.isArray(data)
+        ? Buffer.concat(data).toString('utf8')
+        : Buffer.from(data as ArrayBuffer).toString('utf8');
+      if (connection) connection.receive(text);
+      else if (early && early.length < 64) early.push(text);
+    });
+    let overflowed = false;
+    const transport = new WebSocketTransport(ws, socket, {
+      maxBufferedBytes: this.#opts.maxBufferedBytes,
+      onOverflow: () => {
+        overflowed = true;
+        if (connection) connection.disconnect('slow_consumer', true);
+        else transport.close(1008, 'slow_consumer');
+      },
+    });
+    void authenticateCable(url, req.headers, this.#authDeps()).then(
+      async (result) => {
+        if (ws.readyState !== ws.OPEN || overflowed) return;
+        if (!result.ok) {
+          this.#refuse(transport, result.reason);
+          return;
+        }
+        const sid = ext
+          ? (url.searchParams.get('sid') ?? req.headers['x-anycable-restore-sid'])
+          : undefined;
+        if (this.#userIsFull(result.auth)) {
+          this.#refuse(transport, 'too_many_connections');
+          return;
+        }
+        connection = await this.#open(
+          transport,
+          result.auth,
+          ext,
+          typeof sid === 'string' ? sid : undefined,
+        );
+        const buffered = early ?? [];
+        early = undefined;
+        for (const text of buffered) connection.receive(text);
+      },
+      (err: unknown) => {
+        this.#log.error({ err }, 'cable authentication failed');
+        transport.close(1011, 'internal error');
+      },
+    );
+  }
+
+  #userIsFull(auth: AuthContext): boolean {
+    return (
+      this.#deps.registry.connectionsOfUser(auth.user.id).size >= this.#opts.maxConnectionsPerUser
+    );
+  }
+
+  /**
+   * Makes an authenticated transport a live connection: registers it and sends welcome
+   * (restoring an ext session when asked).
+   */
+  async #open(
+    transport: Transport,
+    auth: AuthContext,
+    ext: boolean,
+    restoreSid: string | undefined,
+  ): Promise<Connection> {
+    const connection = new Connection(
+      transport,
+      { userId: auth.user.id, sessionId: auth.session.id },
+      ext,
+      this.#connectionDeps(),
+    );
+    if (!ext) {
+      connection.send({ type: 'welcome' });
+      return connection;
+    }
+    const sid = SessionCache.newSid();
+    connection.onClosed((conn) => {
+      if (!this.#closing) this.#restore.save(sid, conn.userId, conn.confirmedIdentifiers());
+    });
+    const previous = restoreSid ? this.#restore.take(restoreSid, auth.user.id) : undefined;
+    if (previous === undefined) {
+      connection.send({ type: 'welcome', sid });
+      return connection;
+    }
+    const restoredIds = await connection.restore(previous);
+    connection.send({ type: 'welcome', sid, restored: true, restored_ids: restoredIds });
+    return connection;
+  }
+
+  /**
+   * Refuses a transport before it becomes a connection: `disconnect`, then close. A full user
+   * may retry later; bad or expired credentials will not get better by retrying as they are.
+   */
+  #refuse(transport: Transport, reason: DisconnectReason): void {
+    const reconnect = reason === 'too_many_connections';
+    transport.write(PreparedFrame.of({ type: 'disconnect', reason, reconnect }));
+    transport.close(CLOSE_CODES[reason], reason);
+  }
+
+  // ------------------------------------------------------------ long polling
+
+  /**
+   * Opens a long-polling session from an HTTP request's credentials. Returns its id, or the
+   * reason it was refused.
+   */
+  async openPoll(
+    url: URL,
+    headers: IncomingMessage['headers'],
+  ): Promise<{ ok: true; pollId: string } | { ok: false; reason: DisconnectReason }> {
+    if (this.#closing) return { ok: false, reason: 'server_restart' };
+    const result = await authenticateCable(url, headers, this.#authDeps());
+    if (!result.ok) return { ok: false, reason: result.reason };
+    const transport = new LongPollTransport({
+      maxQueuedFrames: this.#opts.pollMaxQueuedFrames,
+      maxQueuedBytes: this.#opts.maxBufferedBytes,
+      onOverflow: () => this.#polls.get(pollId)?.connection.disconnect('slow_consumer', true),
+    });
+    const pollId = SessionCache.newSid();
+    if (this.#userIsFull(result.auth)) return { ok: false, reason: 'too_many_connections' };
+    const connection = await this.#open(transport, result.auth, false, undefined);
+    const session: PollSession = { connection, transport, expiry: this.#pollExpiry(pollId) };
+    this.#polls.set(pollId, session);
+    connection.onClosed(() => {
+      // Keep the id a little while so the client's next poll collects the last frames.
+      setTimeout(() => this.#polls.delete(pollId), this.#opts.pollWaitMs).unref();
+    });
+    return { ok: true, pollId };
+  }
+
+  /** One poll: delivers the client's commands, then waits for frames after `ack`. */
+  async poll(
+    pollId: string,
+    ack: number,
+    commands: readonly string[],
+  ): Promise<PollResult | undefined> {
+    const session = this.#polls.get(pollId);
+    if (!session) return undefined;
+    clearTimeout(session.expiry);
+    session.expiry = this.#pollExpiry(pollId);
+    for (const c of commands) session.connection.receive(c);
+    return session.transport.poll(ack, this.#closing ? 0 : this.#opts.pollWaitMs);
+  }
+
+  #pollExpiry(pollId: string): NodeJS.Timeout {
+    const t = setTimeout(() => {
+      const s = this.#polls.get(pollId);
+      if (!s) return;
+      this.#polls.delete(pollId);
+      s.connection.disconnect('session_expired', true);
+    }, this.#opts.pollSessionTtlMs);
+    t.unref();
+    return t;
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  #ping(): void {
+    const frame = PreparedFrame.of({ type: 'ping', message: Math.floor(Date.now() / 1000) });
+    for (const conn of this.#deps.registry.all()) {
+      if (conn.transport.wantsPings) conn.transport.write(frame);
+    }
+  }
+
+  #authDeps() {
+    return {
+      sessions: this.#deps.sessions,
+      tickets: this.#deps.tickets,
+      allowedOrigins: this.#opts.allowedOrigins,
+    };
+  }
+
+  #connectionDeps(): ConnectionDeps {
+    return {
+      registry: this.#deps.registry,
+      broker: this.#deps.broker,
+      channels: this.channels,
+      log: this.#log,
+      commandsPerSecond: this.#opts.commandsPerSecond,
+      commandBurst: this.#opts.commandBurst,
+      maxProtocolErrors: 20,
+    };
+  }
+
+  /** Tells every client to reconnect (server_restart) and closes every connection. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    clearInterval(this.#pinger);
+    this.#stopRevocations();
+    for (const conn of [...this.#deps.registry.all()]) conn.disconnect('server_restart', true);
+    for (const s of this.#polls.values()) clearTimeout(s.expiry);
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+}

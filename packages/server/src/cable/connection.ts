@@ -1,0 +1,366 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CLOSE_CODES,
+  ChannelIdentifier,
+  ClientCommand,
+  PerformData,
+  type ChannelErrorPayload,
+  type DisconnectReason,
+  type HistoryRequest,
+  type ServerFrame,
+} from '@salon/protocol';
+import type { Logger } from 'pino';
+import type { Broker, HistoryEntry } from '../broker/broker.js';
+import { AppError } from '../errors.js';
+import type { CableIdentity, Channel, ChannelFactory, SubscriptionHost } from './channel.js';
+import { PreparedFrame } from './prepared-frame.js';
+import type { ConnectionRegistry, RegisteredConnection } from './registry.js';
+import { TokenBucket } from './token-bucket.js';
+import type { Transport } from './transport.js';
+
+export interface ConnectionDeps {
+  registry: ConnectionRegistry;
+  broker: Broker;
+  channels: ReadonlyMap<string, ChannelFactory>;
+  log: Logger;
+  commandsPerSecond: number;
+  commandBurst: number;
+  /** Malformed frames tolerated before the connection is closed as invalid_request. */
+  maxProtocolErrors: number;
+}
+
+interface Subscription {
+  channel: Channel;
+  confirmed: boolean;
+}
+
+/**
+ * One authenticated client connection, whatever its transport. Commands run strictly in order;
+ * the identity comes from the handshake, never from a payload. Identifiers are kept and echoed
+ * exactly as the client sent them.
+ */
+export class Connection implements RegisteredConnection, SubscriptionHost {
+  readonly id = randomUUID();
+  readonly identity: CableIdentity;
+  readonly ext: boolean;
+  readonly transport: Transport;
+  readonly #deps: ConnectionDeps;
+  readonly #log: Logger;
+  readonly #subs = new Map<string, Subscription>();
+  readonly #bucket: TokenBucket;
+  #queue: Promise<void> = Promise.resolve();
+  #protocolErrors = 0;
+  #closed = false;
+  readonly #closeListeners: ((conn: Connection) => void)[] = [];
+
+  constructor(transport: Transport, identity: CableIdentity, ext: boolean, deps: ConnectionDeps) {
+    this.transport = transport;
+    this.identity = identity;
+    this.ext = ext;
+    this.#deps = deps;
+    this.#log = deps.log.child({ conn: this.id, user: identity.userId, transport: transport.kind });
+    this.#bucket = new TokenBucket(deps.commandsPerSecond, deps.commandBurst);
+    deps.registry.add(this);
+    transport.onClose(() => this.#cleanup());
+  }
+
+  get userId(): string {
+    return this.identity.userId;
+  }
+
+  get sessionId(): string {
+    return this.identity.sessionId;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Identifiers of confirmed subscriptions, for session restore. */
+  confirmedIdentifiers(): string[] {
+    return [...this.#subs].filter(([, s]) => s.confirmed).map(([id]) => id);
+  }
+
+  onClosed(listener: (conn: Connection) => void): void {
+    this.#closeListeners.push(listener);
+  }
+
+  send(frame: ServerFrame): void {
+    this.transport.write(PreparedFrame.of(frame));
+  }
+
+  /** Sends a disconnect frame with its reason and reconnect hint, then closes. */
+  disconnect(reason: DisconnectReason, reconnect: boolean): void {
+    if (this.#closed) return;
+    this.#log.info({ reason, reconnect }, 'disconnecting');
+    this.send({ type: 'disconnect', reason, reconnect });
+    this.transport.close(CLOSE_CODES[reason], reason);
+  }
+
+  /** Takes one raw frame from the transport. Never throws. */
+  receive(raw: string): void {
+    if (this.#closed) return;
+    if (!this.#bucket.take()) {
+      this.disconnect('rate_limited', true);
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      this.#protocolError('frame is not JSON');
+      return;
+    }
+    const parsed = ClientCommand.safeParse(json);
+    if (!parsed.success) {
+      this.#protocolError('unknown or malformed command');
+      return;
+    }
+    const command = parsed.data;
+    this.#queue = this.#queue
+      .then(() => this.#handle(command))
+      .catch((err: unknown) =>
+        this.#log.error({ err, command: command.command }, 'command failed'),
+      );
+  }
+
+  /** Re-creates subscriptions of a restored session without confirm frames; returns the ones that stood. */
+  async restore(identifiers: readonly string[]): Promise<string[]> {
+    const restored: string[] = [];
+    for (const identifier of identifiers) {
+      if (await this.#subscribe(identifier, { silent: true })) restored.push(identifier);
+    }
+    return restored;
+  }
+
+  /** Ends one subscription from the server side (e.g. the user left the room). */
+  removeSubscription(identifier: string): void {
+    const sub = this.#subs.get(identifier);
+    if (!sub) return;
+    this.#subs.delete(identifier);
+    this.#detach(sub.channel);
+    sub.channel.unsubscribed();
+  }
+
+  subscriptions(): IterableIterator<Channel> {
+    return [...this.#subs.values()].map((s) => s.channel)[Symbol.iterator]();
+  }
+
+  // ------------------------------------------------------------ SubscriptionHost (for channels)
+
+  streamFrom(identifier: string, stream: string): void {
+    // Before confirmation the stream is only recorded; it is attached when confirm goes out.
+    if (this.#subs.get(identifier)?.confirmed)
+      this.#deps.registry.subscribe(this, identifier, stream);
+  }
+
+  stopStreamFrom(identifier: string, stream: string): void {
+    this.#deps.registry.unsubscribe(this, identifier, stream);
+  }
+
+  transmit(identifier: string, message: object): void {
+    this.transport.write(
+      new PreparedFrame(
+        `{"identifier":${JSON.stringify(identifier)},"message":${JSON.stringify(message)}}`,
+      ),
+    );
+  }
+
+  // ------------------------------------------------------------ commands
+
+  async #handle(command: ClientCommand): Promise<void> {
+    if (this.#closed) return;
+    switch (command.command) {
+      case 'subscribe':
+        if (
+          (await this.#subscribe(command.identifier, { silent: false })) &&
+          command.history &&
+          this.ext
+        ) {
+          this.#history(command.identifier, command.history);
+        }
+        return;
+      case 'unsubscribe':
+        this.removeSubscription(command.identifier);
+        return;
+      case 'message':
+        await this.#perform(command.identifier, command.data);
+        return;
+      case 'history':
+        if (this.ext) this.#history(command.identifier, command.history);
+        return;
+      case 'presence':
+        // The AnyCable client waits for an answer forever; Salon's presence lives in its chat events.
+        if (this.ext) {
+          this.send({
+            type: 'presence',
+            identifier: command.identifier,
+            message: { type: 'info', total: 0, records: [] },
+          });
+        }
+        return;
+      case 'pong':
+      case 'whisper':
+      case 'join':
+      case 'leave':
+        return;
+    }
+  }
+
+  /** Returns whether the subscription stands (new or already there). */
+  async #subscribe(identifier: string, opts: { silent: boolean }): Promise<boolean> {
+    const existing = this.#subs.get(identifier);
+    if (existing) return false; // pending or confirmed: no second answer
+    let params: ChannelIdentifier;
+    try {
+      params = ChannelIdentifier.parse(JSON.parse(identifier));
+    } catch {
+      this.#reject(identifier, opts, 'identifier is not a JSON object with a channel');
+      return false;
+    }
+    const factory = this.#deps.channels.get(params.channel);
+    if (!factory) {
+      this.#reject(identifier, opts, `unknown channel ${params.channel}`);
+      return false;
+    }
+    const channel = factory(this, identifier, params);
+    const sub: Subscription = { channel, confirmed: false };
+    this.#subs.set(identifier, sub);
+    try {
+      await channel.subscribed();
+    } catch (err) {
+      this.#log.warn({ err, identifier }, 'subscribed() failed');
+      this.#subs.delete(identifier);
+      this.#reject(identifier, opts, 'subscribed() threw');
+      return false;
+    }
+    if (this.#closed || this.#subs.get(identifier) !== sub) return false;
+    if (channel.rejected) {
+      this.#subs.delete(identifier);
+      this.#reject(identifier, opts, 'rejected by channel');
+      return false;
+    }
+    sub.confirmed = true;
+    if (!opts.silent) this.send({ type: 'confirm_subscription', identifier });
+    for (const stream of channel.streams) this.#deps.registry.subscribe(this, identifier, stream);
+    return true;
+  }
+
+  #reject(identifier: string, opts: { silent: boolean }, why: string): void {
+    this.#log.debug({ identifier, why }, 'subscription rejected');
+    if (!opts.silent) this.send({ type: 'reject_subscription', identifier });
+  }
+
+  #detach(channel: Channel): void {
+    for (const stream of channel.streams)
+      this.#deps.registry.unsubscribe(this, channel.identifier, stream);
+  }
+
+  async #perform(identifier: string, rawData: string): Promise<void> {
+    const sub = this.#subs.get(identifier);
+    if (!sub?.confirmed) {
+      this.#sendError(identifier, {
+        code: 'NOT_SUBSCRIBED',
+        message: 'Subscribe to this channel before performing actions on it.',
+      });
+      return;
+    }
+    let data: Record<string, unknown>;
+    try {
+      data = PerformData.parse(JSON.parse(rawData));
+    } catch {
+      this.#sendError(identifier, {
+        code: 'INVALID_ACTION_DATA',
+        message: 'data must be a JSON object string naming an action.',
+      });
+      return;
+    }
+    const { action, ...args } = data;
+    const actions = sub.channel.actions;
+    if (typeof action !== 'string' || !Object.hasOwn(actions, action)) {
+      this.#sendError(identifier, {
+        code: 'UNKNOWN_ACTION',
+        message: `This channel has no action ${JSON.stringify(action ?? null)}.`,
+        ...(typeof action === 'string' ? { action } : {}),
+      });
+      return;
+    }
+    try {
+      await actions[action]?.(args);
+    } catch (err) {
+      const clientId = typeof args.client_id === 'string' ? { client_id: args.client_id } : {};
+      if (err instanceof AppError) {
+        this.#sendError(identifier, { code: err.code, message: err.message, action, ...clientId });
+      } else {
+        this.#log.error({ err, action }, 'action failed');
+        this.#sendError(identifier, {
+          code: 'INTERNAL',
+          message: 'The action failed on the server.',
+          action,
+          ...clientId,
+        });
+      }
+    }
+  }
+
+  #sendError(identifier: string, error: Omit<ChannelErrorPayload, 'type'>): void {
+    const payload: ChannelErrorPayload = { type: 'error', ...error };
+    this.transmit(identifier, payload);
+  }
+
+  /** ext `history`: backlog frames with positions, then confirm_history; or reject_history alone. */
+  #history(identifier: string, request: HistoryRequest): void {
+    const sub = this.#subs.get(identifier);
+    if (!sub?.confirmed) {
+      this.send({ type: 'reject_history', identifier });
+      return;
+    }
+    const backlog: HistoryEntry[] = [];
+    for (const stream of sub.channel.streams) {
+      const position = request.streams?.[stream];
+      const query = position
+        ? { epoch: position.epoch, offset: position.offset }
+        : request.since !== undefined && request.since > 0
+          ? { sinceMs: request.since * 1000 }
+          : undefined;
+      if (!query) continue;
+      const result = this.#deps.broker.history(stream, query);
+      if (!result.ok) {
+        this.send({ type: 'reject_history', identifier });
+        return;
+      }
+      backlog.push(...result.entries);
+    }
+    const id = JSON.stringify(identifier);
+    for (const { message, position } of backlog) {
+      this.transport.write(
+        new PreparedFrame(
+          `{"identifier":${id},"message":${JSON.stringify(message)},"stream_id":${JSON.stringify(position.stream)},"epoch":${JSON.stringify(position.epoch)},"offset":${String(position.offset)}}`,
+        ),
+      );
+    }
+    this.send({ type: 'confirm_history', identifier });
+  }
+
+  #protocolError(why: string): void {
+    this.#protocolErrors++;
+    this.#log.debug({ why }, 'bad frame ignored');
+    if (this.#protocolErrors > this.#deps.maxProtocolErrors)
+      this.disconnect('invalid_request', false);
+  }
+
+  #cleanup(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const sub of this.#subs.values()) {
+      try {
+        sub.channel.unsubscribed();
+      } catch (err) {
+        this.#log.error({ err }, 'unsubscribed() failed');
+      }
+    }
+    this.#deps.registry.remove(this);
+    for (const l of this.#closeListeners.splice(0)) l(this);
+    this.#subs.clear();
+  }
+}

@@ -1,0 +1,108 @@
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import type { PreparedFrame } from './prepared-frame.js';
+import type { Transport } from './transport.js';
+
+/** Transports with frames waiting, flushed together once per event-loop turn. */
+const dirty: WebSocketTransport[] = [];
+let flushScheduled = false;
+
+function flushAll(): void {
+  flushScheduled = false;
+  const batch = dirty.splice(0);
+  for (const t of batch) t.flush();
+}
+
+export interface WebSocketTransportOptions {
+  /**
+   * Bytes a socket may have unsent (kernel-refused plus queued here) before the client counts as
+   * a slow consumer and is disconnected. Bounds the memory one stuck client can hold.
+   */
+  maxBufferedBytes: number;
+  /** Called once when the bound is passed. */
+  onOverflow: () => void;
+}
+
+/**
+ * A WebSocket connection. Frames are written straight to the TCP socket as pre-built bytes
+ * (PreparedFrame), and everything pending for one socket goes out in one corked write per turn:
+ * per-subscriber work in a broadcast is one array push.
+ */
+export class WebSocketTransport implements Transport {
+  readonly kind = 'websocket';
+  readonly wantsPings = true;
+  readonly #ws: WebSocket;
+  readonly #socket: Duplex;
+  readonly #opts: WebSocketTransportOptions;
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #scheduled = false;
+  #closing = false;
+  #overflowed = false;
+
+  constructor(ws: WebSocket, socket: Duplex, opts: WebSocketTransportOptions) {
+    this.#ws = ws;
+    this.#socket = socket;
+    this.#opts = opts;
+  }
+
+  write(frame: PreparedFrame): void {
+    if (this.#closing) return;
+    const bytes = frame.wsBytes();
+    this.#pending.push(bytes);
+    this.#pendingBytes += bytes.length;
+    if (this.#pendingBytes + this.#socket.writableLength > this.#opts.maxBufferedBytes) {
+      this.#overflow();
+      return;
+    }
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      dirty.push(this);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushAll);
+      }
+    }
+  }
+
+  flush(): void {
+    this.#scheduled = false;
+    if (this.#pending.length === 0 || this.#socket.destroyed) {
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      return;
+    }
+    const pending = this.#pending;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    if (pending.length === 1) {
+      this.#socket.write(pending[0]);
+      return;
+    }
+    // One writev for the whole batch.
+    this.#socket.cork();
+    for (const b of pending) this.#socket.write(b);
+    this.#socket.uncork();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#closing) return;
+    this.flush();
+    this.#closing = true;
+    this.#ws.close(code, reason);
+    // A client that never answers the close handshake is cut off.
+    setTimeout(() => this.#ws.terminate(), 2000).unref();
+  }
+
+  onClose(listener: () => void): void {
+    this.#ws.once('close', listener);
+  }
+
+  #overflow(): void {
+    if (this.#overflowed) return;
+    this.#overflowed = true;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#opts.onOverflow();
+  }
+}
