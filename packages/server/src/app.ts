@@ -9,14 +9,10 @@ import { ConsoleSmsProvider } from './auth/sms/console-sms-provider.js';
 import { createSmsJob } from './auth/sms/sms-job.js';
 import type { SmsProvider } from './auth/sms/sms-provider.js';
 import { TwilioSmsProvider } from './auth/sms/twilio-sms-provider.js';
-import { MemoryBroker } from './broker/memory-broker.js';
-import { CableServer } from './cable/cable-server.js';
+import type { CableServer } from './cable/cable-server.js';
+import { createCable } from './cable/create-cable.js';
+import { createChat } from './chat/create-chat.js';
 import { cableRoutes } from './cable/cable.routes.js';
-import { ConnectionRegistry } from './cable/registry.js';
-import { CableTickets } from './cable/tickets.js';
-import { RoomChannel, type RoomChatPort } from './channels/room-channel.js';
-import { UserChannel } from './channels/user-channel.js';
-import { MembershipRepository } from './chat/membership.repository.js';
 import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
 import { installErrorHandler } from './http/error-handler.js';
@@ -24,9 +20,6 @@ import { InProcessJobQueue } from './jobs/in-process-job-queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import { createLogger } from './logger.js';
 import { loadSecret } from './secret.js';
-
-/** Largest frame a client may send, bytes; larger ones close the connection with 1009. */
-export const MAX_FRAME_BYTES = 64 * 1024;
 
 export interface Salon {
   readonly config: Config;
@@ -73,47 +66,11 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     countries: config.smsCountries,
   });
 
-  const registry = new ConnectionRegistry();
-  const broker = new MemoryBroker(
-    (stream, message, position) => registry.deliver(stream, message, position),
-    {
-      historyLimit: config.cableHistoryLimit,
-      historyTtlMs: config.cableHistoryTtlSeconds * 1000,
-    },
-  );
-  const tickets = new CableTickets(secret, config.cableTicketTtlSeconds);
-  const cable = new CableServer({
-    registry,
-    broker,
+  const { cable, broker, tickets } = createCable(config, {
+    secret,
     sessions,
-    tickets,
     log: log.child({ part: 'cable' }),
-    options: {
-      maxFrameBytes: MAX_FRAME_BYTES,
-      maxBufferedBytes: config.cableMaxBufferedBytes,
-      maxConnectionsPerUser: config.cableMaxConnectionsPerUser,
-      commandsPerSecond: config.cableCommandsPerSecond,
-      commandBurst: config.cableCommandBurst,
-      sessionRestoreMs: config.cableSessionRestoreSeconds * 1000,
-      pollWaitMs: config.pollWaitSeconds * 1000,
-      pollSessionTtlMs: config.pollSessionTtlSeconds * 1000,
-      pollMaxQueuedFrames: config.pollMaxQueuedFrames,
-      allowedOrigins: config.allowedOrigins ?? [],
-    },
   });
-  const memberships = new MembershipRepository(db);
-  const roomChat: RoomChatPort = {
-    isMember: (roomId, userId) => memberships.isMember(roomId, userId),
-    actions: () => ({}),
-  };
-  cable.channels.set(
-    RoomChannel.channelName,
-    (host, id, params) => new RoomChannel(host, id, params, roomChat),
-  );
-  cable.channels.set(
-    UserChannel.channelName,
-    (host, id, params) => new UserChannel(host, id, params),
-  );
 
   // Typed as Fastify's logger so routes and plugins see the plain FastifyInstance type.
   const loggerInstance: FastifyBaseLogger = log;
@@ -127,6 +84,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
   http.get('/healthz', () => ({ status: 'ok' }));
   authRoutes(http, { db, otp, sessions, sessionTtlDays: config.sessionTtlDays });
   cableRoutes(http, { cable, sessions, tickets });
+  createChat({ db, jobs, cable, sessions, http, log });
   http.server.on('upgrade', (req, socket, head) => cable.handleUpgrade(req, socket, head));
 
   let closing: Promise<void> | undefined;

@@ -37,7 +37,7 @@ export class SessionService {
     const user = await this.#db.transaction().execute(async (trx) => {
       await trx
         .insertInto('users')
-        .values({ id: randomUUID(), phone, name: null, created_at: now })
+        .values({ id: randomUUID(), phone, name: null, created_at: now, last_seen_at: null })
         .onConflict((oc) => oc.column('phone').doNothing())
         .execute();
       const u = await trx
@@ -87,6 +87,7 @@ export class SessionService {
         'users.phone',
         'users.name',
         'users.created_at',
+        'users.last_seen_at',
       ])
       .where(column, '=', value)
       .where('sessions.revoked_at', 'is', null)
@@ -95,7 +96,13 @@ export class SessionService {
     if (!row) return undefined;
     return {
       session: { id: row.session_id, userId: row.id, expiresAt: row.expires_at },
-      user: { id: row.id, phone: row.phone, name: row.name, created_at: row.created_at },
+      user: {
+        id: row.id,
+        phone: row.phone,
+        name: row.name,
+        created_at: row.created_at,
+        last_seen_at: row.last_seen_at,
+      },
     };
   }
 

@@ -12,7 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuthContext, SessionService } from '../auth/session-service.js';
 import type { Broker } from '../broker/broker.js';
 import { authenticateCable } from './cable-auth.js';
-import type { ChannelFactory } from './channel.js';
+import type { Channel, ChannelFactory } from './channel.js';
 import { Connection, type ConnectionDeps } from './connection.js';
 import { LongPollTransport, type PollResult } from './long-poll-transport.js';
 import { PreparedFrame } from './prepared-frame.js';
@@ -41,7 +41,7 @@ export interface CableOptions {
 }
 
 export interface CableServerDeps {
-  registry: ConnectionRegistry;
+  registry: ConnectionRegistry<Connection>;
   broker: Broker;
   sessions: SessionService;
   tickets: CableTickets;
@@ -100,13 +100,27 @@ export class CableServer {
     });
   }
 
-  get registry(): ConnectionRegistry {
+  get registry(): ConnectionRegistry<Connection> {
     return this.#deps.registry;
   }
 
   /** Publishes through the broker to every subscriber of `stream`, on every node. */
   broadcast(stream: string, message: object, options?: { durable?: boolean }): void {
     this.#deps.broker.publish(stream, message, options);
+  }
+
+  /**
+   * Ends, from the server side, the subscriptions of `userId` that `match` (e.g. those to a room
+   * they were removed from). Each client is told with reject_subscription.
+   */
+  endSubscriptions(userId: string, match: (channel: Channel) => boolean): void {
+    for (const conn of this.#deps.registry.connectionsOfUser(userId)) {
+      for (const channel of [...conn.subscriptions()]) {
+        if (!match(channel)) continue;
+        conn.removeSubscription(channel.identifier);
+        conn.send({ type: 'reject_subscription', identifier: channel.identifier });
+      }
+    }
   }
 
   /** Node's 'upgrade' event: takes /cable, refuses the rest. */

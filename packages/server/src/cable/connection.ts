@@ -19,7 +19,7 @@ import { TokenBucket } from './token-bucket.js';
 import type { Transport } from './transport.js';
 
 export interface ConnectionDeps {
-  registry: ConnectionRegistry;
+  registry: ConnectionRegistry<Connection>;
   broker: Broker;
   channels: ReadonlyMap<string, ChannelFactory>;
   log: Logger;

@@ -30,20 +30,29 @@ interface Group {
  * Who is connected and who listens to what: each user's live connections, each session's, and
  * each stream's subscribers. Connections leave every map when they close.
  */
-export class ConnectionRegistry {
-  readonly #byUser = new Map<string, Set<RegisteredConnection>>();
-  readonly #bySession = new Map<string, Set<RegisteredConnection>>();
+export class ConnectionRegistry<C extends RegisteredConnection = RegisteredConnection> {
+  readonly #presenceListeners: ((userId: string, online: boolean) => void)[] = [];
+  readonly #byUser = new Map<string, Set<C>>();
+  readonly #bySession = new Map<string, Set<C>>();
   readonly #streams = new Map<string, Map<string, Group>>();
   /** Per connection: stream → group keys it is in, so removal touches only its own groups. */
-  readonly #memberships = new Map<RegisteredConnection, Map<string, Set<string>>>();
+  readonly #memberships = new Map<C, Map<string, Set<string>>>();
 
-  add(conn: RegisteredConnection): void {
+  /** Called when a user's first connection opens (online) and their last one closes (offline). */
+  onPresence(listener: (userId: string, online: boolean) => void): void {
+    this.#presenceListeners.push(listener);
+  }
+
+  add(conn: C): void {
+    const wasOnline = this.#byUser.has(conn.userId);
     addTo(this.#byUser, conn.userId, conn);
+    if (!wasOnline) for (const l of this.#presenceListeners) l(conn.userId, true);
     addTo(this.#bySession, conn.sessionId, conn);
     this.#memberships.set(conn, new Map());
   }
 
-  remove(conn: RegisteredConnection): void {
+  remove(conn: C): void {
+    if (!this.#memberships.has(conn)) return;
     removeFrom(this.#byUser, conn.userId, conn);
     removeFrom(this.#bySession, conn.sessionId, conn);
     const streams = this.#memberships.get(conn);
@@ -53,9 +62,11 @@ export class ConnectionRegistry {
       }
     }
     this.#memberships.delete(conn);
+    if (!this.#byUser.has(conn.userId))
+      for (const l of this.#presenceListeners) l(conn.userId, false);
   }
 
-  subscribe(conn: RegisteredConnection, identifier: string, stream: string): void {
+  subscribe(conn: C, identifier: string, stream: string): void {
     const streams = this.#memberships.get(conn);
     if (!streams) return; // closed meanwhile
     const key = groupKey(conn.ext, identifier);
@@ -83,7 +94,7 @@ export class ConnectionRegistry {
     keys.add(key);
   }
 
-  unsubscribe(conn: RegisteredConnection, identifier: string, stream: string): void {
+  unsubscribe(conn: C, identifier: string, stream: string): void {
     const key = groupKey(conn.ext, identifier);
     const keys = this.#memberships.get(conn)?.get(stream);
     if (!keys?.delete(key)) return;
@@ -110,15 +121,15 @@ export class ConnectionRegistry {
     }
   }
 
-  connectionsOfUser(userId: string): ReadonlySet<RegisteredConnection> {
-    return this.#byUser.get(userId) ?? EMPTY;
+  connectionsOfUser(userId: string): ReadonlySet<C> {
+    return this.#byUser.get(userId) ?? new Set<C>();
   }
 
-  connectionsOfSession(sessionId: string): ReadonlySet<RegisteredConnection> {
-    return this.#bySession.get(sessionId) ?? EMPTY;
+  connectionsOfSession(sessionId: string): ReadonlySet<C> {
+    return this.#bySession.get(sessionId) ?? new Set<C>();
   }
 
-  all(): IterableIterator<RegisteredConnection> {
+  all(): IterableIterator<C> {
     return this.#memberships.keys();
   }
 
@@ -138,7 +149,7 @@ export class ConnectionRegistry {
     return n;
   }
 
-  #leaveGroup(stream: string, key: string, conn: RegisteredConnection): void {
+  #leaveGroup(stream: string, key: string, conn: C): void {
     const groups = this.#streams.get(stream);
     const group = groups?.get(key);
     if (!groups || !group) return;
@@ -147,8 +158,6 @@ export class ConnectionRegistry {
     if (groups.size === 0) this.#streams.delete(stream);
   }
 }
-
-const EMPTY: ReadonlySet<RegisteredConnection> = new Set();
 
 function groupKey(ext: boolean, identifier: string): string {
   return (ext ? 'e' : 'v') + identifier;

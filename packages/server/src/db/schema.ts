@@ -19,6 +19,8 @@ export interface UsersTable {
   phone: string;
   name: string | null;
   created_at: number;
+  /** When their last connection closed; null while never seen. */
+  last_seen_at: number | null;
 }
 
 export interface SessionsTable {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
-import type { Job, JobQueue } from './job-queue.js';
+import type { BatchJob, Job, JobQueue } from './job-queue.js';
 
 export interface InProcessJobQueueOptions {
   /** Jobs running at once. Default 4. */
@@ -19,6 +19,16 @@ interface Entry {
   attempt: number;
 }
 
+/** A batch job's own ordered queue; one batch of it runs at a time. */
+interface Lane {
+  job: BatchJob<unknown>;
+  queued: unknown[];
+  /** The batch running or waiting to be retried, with its attempt number. */
+  batch: { payloads: unknown[]; attempt: number } | undefined;
+  running: boolean;
+  retryTimer: NodeJS.Timeout | undefined;
+}
+
 /** The single-node queue: jobs live in memory and run in this process. */
 export class InProcessJobQueue implements JobQueue {
   readonly #log: Logger;
@@ -28,6 +38,7 @@ export class InProcessJobQueue implements JobQueue {
   readonly #backoffMaxMs: number;
   readonly #queue: Entry[] = [];
   readonly #retries = new Map<NodeJS.Timeout, Entry>();
+  readonly #lanes = new Map<BatchJob<unknown>, Lane>();
   #running = 0;
   #closing = false;
   #idleWaiters: (() => void)[] = [];
@@ -41,10 +52,13 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   get pending(): number {
-    return this.#queue.length + this.#running + this.#retries.size;
+    let n = this.#queue.length + this.#running + this.#retries.size;
+    for (const lane of this.#lanes.values())
+      n += lane.queued.length + (lane.batch?.payloads.length ?? 0);
+    return n;
   }
 
-  enqueue<P>(job: Job<P>, payload: P): void {
+  enqueue<P>(job: Job<P> | BatchJob<P>, payload: P): void {
     if (this.#closing) {
       throw new AppError(
         'SERVICE_UNAVAILABLE',
@@ -54,6 +68,10 @@ export class InProcessJobQueue implements JobQueue {
           retryAfterSeconds: 5,
         },
       );
+    }
+    if ('runBatch' in job) {
+      this.#enqueueBatched(job, payload);
+      return;
     }
     if (this.#queue.length >= this.#maxQueued) {
       throw new AppError('SERVICE_UNAVAILABLE', 503, 'The server is busy; try again shortly.', {
@@ -72,6 +90,13 @@ export class InProcessJobQueue implements JobQueue {
       this.#queue.push(entry);
     }
     this.#retries.clear();
+    for (const lane of this.#lanes.values()) {
+      if (lane.retryTimer) {
+        clearTimeout(lane.retryTimer);
+        lane.retryTimer = undefined;
+        void this.#runLane(lane);
+      }
+    }
     this.#pump();
     if (this.pending === 0) return true;
     let timer: NodeJS.Timeout | undefined;
@@ -82,6 +107,67 @@ export class InProcessJobQueue implements JobQueue {
     const drained = await Promise.race([idle, timeout]);
     clearTimeout(timer);
     return drained;
+  }
+
+  #enqueueBatched(job: BatchJob<unknown>, payload: unknown): void {
+    let lane = this.#lanes.get(job);
+    if (!lane) {
+      lane = { job, queued: [], batch: undefined, running: false, retryTimer: undefined };
+      this.#lanes.set(job, lane);
+    }
+    if (lane.queued.length >= this.#maxQueued) {
+      throw new AppError('SERVICE_UNAVAILABLE', 503, 'The server is busy; try again shortly.', {
+        retryAfterSeconds: 5,
+      });
+    }
+    lane.queued.push(payload);
+    // Start on the next turn so that everything queued in this one joins the same batch.
+    if (!lane.batch && lane.queued.length === 1) setImmediate(() => void this.#runLane(lane));
+  }
+
+  async #runLane(lane: Lane): Promise<void> {
+    if (lane.retryTimer || lane.running) return;
+    if (!lane.batch) {
+      if (lane.queued.length === 0) {
+        this.#pump();
+        return;
+      }
+      lane.batch = { payloads: lane.queued.splice(0, lane.job.maxBatch), attempt: 1 };
+    }
+    const batch = lane.batch;
+    const attempt = batch.attempt;
+    lane.running = true;
+    try {
+      await lane.job.runBatch(batch.payloads, attempt);
+      lane.batch = undefined;
+    } catch (err) {
+      if (attempt < lane.job.maxAttempts) {
+        const delay = this.#closing ? 0 : this.#backoff(attempt);
+        this.#log.warn(
+          { err, job: lane.job.name, attempt, size: batch.payloads.length, retryInMs: delay },
+          'batch failed; will retry',
+        );
+        batch.attempt = attempt + 1;
+        lane.running = false;
+        lane.retryTimer = setTimeout(() => {
+          lane.retryTimer = undefined;
+          void this.#runLane(lane);
+        }, delay);
+        return;
+      }
+      this.#log.error(
+        { err, job: lane.job.name, attempt, size: batch.payloads.length },
+        'batch failed for good',
+      );
+      lane.batch = undefined;
+      try {
+        lane.job.onGiveUp?.(batch.payloads, err);
+      } catch (giveUpErr) {
+        this.#log.error({ err: giveUpErr, job: lane.job.name }, 'onGiveUp failed');
+      }
+    }
+    lane.running = false;
+    void this.#runLane(lane);
   }
 
   #pump(): void {

@@ -10,9 +10,24 @@ export interface Job<P> {
   isRetryable?(err: unknown): boolean;
 }
 
+/**
+ * A job whose queued payloads are handed over together, in order, one batch at a time: the
+ * message job stores a whole batch in one transaction (group commit). A failed batch is retried
+ * whole, before anything queued after it.
+ */
+export interface BatchJob<P> {
+  readonly name: string;
+  readonly maxAttempts: number;
+  /** Most payloads handed to one run. */
+  readonly maxBatch: number;
+  runBatch(payloads: P[], attempt: number): Promise<void>;
+  /** Called with a batch that failed for good, so its senders can be told. */
+  onGiveUp?(payloads: P[], err: unknown): void;
+}
+
 export interface JobQueue {
   /** Queues one run. Throws AppError SERVICE_UNAVAILABLE when the queue is full or closing. */
-  enqueue<P>(job: Job<P>, payload: P): void;
+  enqueue<P>(job: Job<P> | BatchJob<P>, payload: P): void;
   /**
    * Stops taking jobs and waits until everything queued (retries included) has run, or until
    * `timeoutMs` passes. Resolves true when drained.

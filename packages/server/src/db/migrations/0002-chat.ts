@@ -1,6 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  /** When the user's last connection closed (presence "last seen"). */
+  await db.schema.alterTable('users').addColumn('last_seen_at', 'bigint').execute();
+
   await db.schema
     .createTable('rooms')
     .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
@@ -57,4 +60,5 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('messages').execute();
   await db.schema.dropTable('memberships').execute();
   await db.schema.dropTable('rooms').execute();
+  await db.schema.alterTable('users').dropColumn('last_seen_at').execute();
 }

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { visibleLength } from './api.js';
+import type { ErrorCode } from './error-codes.js';
+
+/** Chat: HTTP bodies, channel action data and the events broadcast on room and user streams. */
+
+export const MAX_MESSAGE_LENGTH = 4000;
+
+/** A message body: 1 to 4,000 characters after trimming, not only whitespace. */
+export const MessageBody = z
+  .string()
+  .max(MAX_MESSAGE_LENGTH * 4)
+  .transform((s) => s.normalize('NFC').trim())
+  .refine((s) => s.length > 0, 'must not be empty')
+  .refine(
+    (s) => visibleLength(s) <= MAX_MESSAGE_LENGTH,
+    `must be at most ${String(MAX_MESSAGE_LENGTH)} characters`,
+  );
+
+/** A client-made id that makes a retried send safe (same id, same sender, same room: one message). */
+export const ClientId = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits or _.:-');
+
+export const Id = z.string().min(1).max(64);
+
+export const SpeakData = z.object({
+  body: MessageBody,
+  client_id: ClientId,
+  reply_to: Id.nullish(),
+});
+export type SpeakData = z.infer<typeof SpeakData>;
+
+export const ReadData = z.object({ seq: z.number().int().min(0) });
+export const EditData = z.object({ message_id: Id, body: MessageBody });
+export const DeleteData = z.object({ message_id: Id });
+
+export const PostMessageBody = z.strictObject({
+  body: MessageBody,
+  client_id: ClientId,
+  reply_to: Id.nullish(),
+});
+export const EditMessageBody = z.strictObject({ body: MessageBody });
+export const ReadBody = z.strictObject({ seq: z.number().int().min(0) });
+
+/** A member reference: a user id, or a phone number (who may not have signed in yet). */
+export const MemberRef = z.string().min(1).max(64);
+
+export const CreateRoomBody = z.strictObject({
+  name: z
+    .string()
+    .max(1024)
+    .transform((s) => s.normalize('NFC').trim())
+    .refine((s) => visibleLength(s) >= 1 && visibleLength(s) <= 100, 'must be 1 to 100 characters'),
+  members: z.array(MemberRef).max(500).default([]),
+});
+export const RenameRoomBody = CreateRoomBody.pick({ name: true }).strict();
+export const AddMembersBody = z.strictObject({ members: z.array(MemberRef).min(1).max(500) });
+export const CreateDmBody = z.union([
+  z.strictObject({ phone: z.string().min(1).max(64) }),
+  z.strictObject({ user_id: Id }),
+]);
+
+export const HistoryQuery = z
+  .strictObject({
+    before: z.coerce.number().int().min(1).optional(),
+    after: z.coerce.number().int().min(0).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .refine((q) => q.before === undefined || q.after === undefined, 'use before or after, not both');
+
+// ---------------------------------------------------------------- views
+
+export interface UserRef {
+  id: string;
+  name: string | null;
+}
+
+export interface MessageView {
+  id: string;
+  room_id: string;
+  seq: number;
+  sender: UserRef;
+  /** Null once deleted. */
+  body: string | null;
+  client_id: string;
+  /** ISO 8601. */
+  created_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+  reply_to: string | null;
+}
+
+export type MemberRole = 'owner' | 'admin' | 'member';
+
+export interface MemberView {
+  id: string;
+  name: string | null;
+  /** Shown to people who share a room with them. */
+  phone: string;
+  role: MemberRole;
+  joined_at: string;
+  last_read_seq: number;
+  online: boolean;
+  last_seen_at: string | null;
+}
+
+export interface RoomSummary {
+  id: string;
+  kind: 'direct' | 'group';
+  /** Group name; for a direct room, the other person's name. */
+  name: string | null;
+  last_message: MessageView | null;
+  last_seq: number;
+  unread_count: number;
+  last_read_seq: number;
+  /** Direct rooms: the other person. */
+  other: (UserRef & { phone: string; online: boolean; last_seen_at: string | null }) | null;
+  last_activity_at: string;
+  role: MemberRole;
+}
+
+export interface RoomDetail extends RoomSummary {
+  members: MemberView[];
+}
+
+// ---------------------------------------------------------------- events
+
+/** On `room:<id>` streams. Durable ones are stored first, then broadcast. */
+export type RoomEvent =
+  | { type: 'message'; message: MessageView }
+  | { type: 'message_edited'; message: MessageView }
+  | { type: 'message_deleted'; message: MessageView }
+  | { type: 'read'; room_id: string; user_id: string; seq: number }
+  | { type: 'typing'; room_id: string; user: UserRef; expires_in_ms: number }
+  | { type: 'member_added'; room_id: string; member: MemberView }
+  | { type: 'member_removed'; room_id: string; user_id: string }
+  | { type: 'room_renamed'; room_id: string; name: string }
+  | { type: 'presence'; user_id: string; online: boolean; last_seen_at: string | null };
+
+/** On `user:<id>` streams: what concerns one person across rooms. */
+export type UserEvent =
+  /** A send repeated with a client_id already stored: the message stored the first time. */
+  | { type: 'message_ack'; message: MessageView }
+  /** A queued send that could not be stored. */
+  | { type: 'message_failed'; room_id: string; client_id: string; code: ErrorCode; message: string }
+  | { type: 'room_added'; room: RoomSummary }
+  | { type: 'room_removed'; room_id: string }
+  | { type: 'read'; room_id: string; user_id: string; seq: number }
+  | { type: 'presence'; user_id: string; online: boolean; last_seen_at: string | null }
+  | { type: 'room_renamed'; room_id: string; name: string };

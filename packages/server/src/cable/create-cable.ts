@@ -1,0 +1,47 @@
+import type { Logger } from 'pino';
+import type { SessionService } from '../auth/session-service.js';
+import { MemoryBroker } from '../broker/memory-broker.js';
+import type { Config } from '../config.js';
+import { CableServer } from './cable-server.js';
+import type { Connection } from './connection.js';
+import { ConnectionRegistry } from './registry.js';
+import { CableTickets } from './tickets.js';
+
+/** Largest frame a client may send, bytes; larger ones close the connection with 1009. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+/** Builds the real-time core from the configuration: registry, broker, tickets, cable server. */
+export function createCable(
+  config: Config,
+  deps: { secret: string; sessions: SessionService; log: Logger },
+) {
+  const registry = new ConnectionRegistry<Connection>();
+  const broker = new MemoryBroker(
+    (stream, message, position) => registry.deliver(stream, message, position),
+    {
+      historyLimit: config.cableHistoryLimit,
+      historyTtlMs: config.cableHistoryTtlSeconds * 1000,
+    },
+  );
+  const tickets = new CableTickets(deps.secret, config.cableTicketTtlSeconds);
+  const cable = new CableServer({
+    registry,
+    broker,
+    sessions: deps.sessions,
+    tickets,
+    log: deps.log,
+    options: {
+      maxFrameBytes: MAX_FRAME_BYTES,
+      maxBufferedBytes: config.cableMaxBufferedBytes,
+      maxConnectionsPerUser: config.cableMaxConnectionsPerUser,
+      commandsPerSecond: config.cableCommandsPerSecond,
+      commandBurst: config.cableCommandBurst,
+      sessionRestoreMs: config.cableSessionRestoreSeconds * 1000,
+      pollWaitMs: config.pollWaitSeconds * 1000,
+      pollSessionTtlMs: config.pollSessionTtlSeconds * 1000,
+      pollMaxQueuedFrames: config.pollMaxQueuedFrames,
+      allowedOrigins: config.allowedOrigins ?? [],
+    },
+  });
+  return { registry, broker, tickets, cable };
+}

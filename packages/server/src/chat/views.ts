@@ -1,0 +1,39 @@
+import type { MemberView, MessageView } from '@salon/protocol';
+import type { MembershipsTable, MessagesTable, UsersTable } from '../db/schema.js';
+
+/** Row → wire view mappers. Times leave the server as ISO 8601 strings. */
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+export function messageView(row: MessagesTable, senderName: string | null): MessageView {
+  return {
+    id: row.id,
+    room_id: row.room_id,
+    seq: row.seq,
+    sender: { id: row.sender_id, name: senderName },
+    body: row.deleted_at === null ? row.body : null,
+    client_id: row.client_id,
+    created_at: iso(row.created_at),
+    edited_at: isoOrNull(row.edited_at),
+    deleted_at: isoOrNull(row.deleted_at),
+    reply_to: row.reply_to,
+  };
+}
+
+export function memberView(
+  m: Pick<MembershipsTable, 'role' | 'joined_at'> & { last_read_seq: number },
+  u: Pick<UsersTable, 'id' | 'name' | 'phone' | 'last_seen_at'>,
+  online: boolean,
+): MemberView {
+  return {
+    id: u.id,
+    name: u.name,
+    phone: u.phone,
+    role: m.role,
+    joined_at: iso(m.joined_at),
+    last_read_seq: m.last_read_seq,
+    online,
+    last_seen_at: isoOrNull(u.last_seen_at),
+  };
+}
