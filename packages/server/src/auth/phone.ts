@@ -15,16 +15,23 @@ export interface NormalizedPhone {
  */
 export function normalizePhone(input: string): NormalizedPhone {
   const trimmed = input.trim();
+  // libphonenumber finds a number inside any text ("call +1 415…", "+1 415… ext. 5"); a sign-in
+  // number is only a leading + then digits with the usual separators, nothing else.
+  if (!PHONE_CHARS.test(trimmed)) throw invalidPhone();
   const parsed = parsePhoneNumberFromString(trimmed);
-  if (!parsed?.isValid()) {
-    throw new AppError(
-      'INVALID_PHONE',
-      400,
-      'That is not a valid phone number. Use the international format, e.g. +14155550123.',
-    );
-  }
+  if (!parsed?.isValid()) throw invalidPhone();
   return { e164: parsed.number, country: parsed.country };
 }
+
+/** A leading +, then digits (any script's, which libphonenumber maps), spaces, - . / ( ). */
+const PHONE_CHARS = /^\+[\p{Nd}\s\-./()]+$/u;
+
+const invalidPhone = () =>
+  new AppError(
+    'INVALID_PHONE',
+    400,
+    'That is not a valid phone number. Use the international format, e.g. +14155550123.',
+  );
 
 /** Refuses numbers outside `allowed` (ISO codes); undefined allows every country. */
 export function assertCountryAllowed(

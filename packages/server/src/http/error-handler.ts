@@ -32,8 +32,11 @@ function fromFastifyError(err: FastifyError): AppError {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AppError('BODY_TOO_LARGE', 413, 'The request body is too large.', { cause: err });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Send the body as application/json.', {
+        cause: err,
+      });
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('BAD_REQUEST', 400, 'The body does not match its Content-Length.', {
         cause: err,
       });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
