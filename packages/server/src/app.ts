@@ -12,6 +12,8 @@ import { TwilioSmsProvider } from './auth/sms/twilio-sms-provider.js';
 import type { CableServer } from './cable/cable-server.js';
 import { createCable } from './cable/create-cable.js';
 import { createChat } from './chat/create-chat.js';
+import { KyselyMessageStore, type MessageStore } from './chat/message.store.js';
+import { WorkerMessageStore } from './chat/worker-message-store.js';
 import { cableRoutes } from './cable/cable.routes.js';
 import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
@@ -84,7 +86,11 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
   http.get('/healthz', () => ({ status: 'ok' }));
   authRoutes(http, { db, otp, sessions, sessionTtlDays: config.sessionTtlDays });
   cableRoutes(http, { cable, sessions, tickets });
-  createChat({ db, jobs, cable, sessions, http, log });
+  const messageStore: MessageStore =
+    config.databaseUrl.startsWith('sqlite:') && config.messageWriter === 'thread'
+      ? new WorkerMessageStore(config.databaseUrl, log.child({ part: 'message-writer' }))
+      : new KyselyMessageStore(db);
+  createChat({ db, jobs, cable, sessions, http, log, messageStore });
   http.server.on('upgrade', (req, socket, head) => cable.handleUpgrade(req, socket, head));
 
   let closing: Promise<void> | undefined;
@@ -109,6 +115,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
         const drained = await jobs.drain(config.shutdownTimeoutSeconds * 1000);
         if (!drained)
           log.warn({ pending: jobs.pending }, 'shutdown timeout: queued jobs abandoned');
+        await messageStore.close?.();
         await broker.close();
         await db.destroy();
       })();

@@ -172,6 +172,12 @@ export const SETTINGS = {
     default: '90',
     doc: 'Days a sign-in stays valid (until logout or revocation).',
   }),
+  messageWriter: setting({
+    env: 'SALON_MESSAGE_WRITER',
+    schema: z.enum(['thread', 'main']),
+    default: 'thread',
+    doc: 'SQLite only: store messages on a writer thread (`thread`), keeping commit and checkpoint stalls off the event loop, or on the main thread (`main`).',
+  }),
   allowedOrigins: setting({
     env: 'SALON_ALLOWED_ORIGINS',
     schema: z

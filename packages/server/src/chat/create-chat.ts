@@ -10,7 +10,7 @@ import { chatRoutes } from './chat.routes.js';
 import { MembershipRepository } from './membership.repository.js';
 import { MessageJob } from './message-job.js';
 import { MessageService } from './message.service.js';
-import { KyselyMessageStore, type MessageStore } from './message.store.js';
+import type { MessageStore } from './message.store.js';
 import { PresenceService } from './presence.service.js';
 import { ReadReceiptService } from './read-receipts.service.js';
 import { roomChat } from './room-chat.js';
@@ -27,7 +27,7 @@ export function createChat(deps: {
   sessions: SessionService;
   http: FastifyInstance;
   log: Logger;
-  messageStore?: MessageStore;
+  messageStore: MessageStore;
 }) {
   const { db, cable } = deps;
   const publish = (stream: string, message: object, options?: { durable?: boolean }) =>
@@ -46,7 +46,7 @@ export function createChat(deps: {
     endSubscriptions: (userId, match) => cable.endSubscriptions(userId, match),
   });
   const messageJob = new MessageJob(
-    deps.messageStore ?? new KyselyMessageStore(db),
+    deps.messageStore,
     publish,
     deps.log.child({ part: 'messages' }),
   );

@@ -22,6 +22,7 @@ export type WriteResult =
 export interface MessageStore {
   /** Results in request order. Throws only when the whole batch failed (nothing stored). */
   writeBatch(requests: readonly MessageRequest[]): Promise<WriteResult[]>;
+  close?(): Promise<void>;
 }
 
 /**

@@ -10,7 +10,7 @@ export type Db = Kysely<Database>;
 
 /** Opens the database named by `url` and applies pending migrations. */
 export async function openDatabase(url: string): Promise<Db> {
-  const db = createKysely(url);
+  const db = connectDatabase(url);
   try {
     await migrate(db);
   } catch (err) {
@@ -20,7 +20,8 @@ export async function openDatabase(url: string): Promise<Db> {
   return db;
 }
 
-function createKysely(url: string): Db {
+/** Opens the database without migrating (for a second connection, e.g. the message writer thread). */
+export function connectDatabase(url: string): Db {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (file === '') throw new ConfigError('SALON_DATABASE_URL', 'sqlite: needs a file path');

@@ -1,0 +1,33 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { connectDatabase } from '../db/database.js';
+import { KyselyMessageStore, type MessageRequest, type WriteResult } from './message.store.js';
+
+/**
+ * The message writer thread (SQLite only). better-sqlite3 commits, fsyncs and checkpoints on the
+ * thread that calls it; doing that here keeps those stalls off the event loop that serves
+ * connections. It runs the very same store code as the main thread would, on its own connection.
+ */
+export interface WriterRequest {
+  id: number;
+  requests: MessageRequest[];
+}
+export type WriterReply = { id: number; results: WriteResult[] } | { id: number; error: string };
+
+const { databaseUrl } = workerData as { databaseUrl: string };
+const store = new KyselyMessageStore(connectDatabase(databaseUrl));
+const port = parentPort;
+if (!port) throw new Error('message-writer.worker must run in a worker thread');
+
+// One batch at a time, in arrival order: seq order is commit order.
+let chain: Promise<void> = Promise.resolve();
+port.on('message', (msg: WriterRequest) => {
+  chain = chain.then(async () => {
+    let reply: WriterReply;
+    try {
+      reply = { id: msg.id, results: await store.writeBatch(msg.requests) };
+    } catch (err) {
+      reply = { id: msg.id, error: err instanceof Error ? err.message : String(err) };
+    }
+    port.postMessage(reply);
+  });
+});

@@ -1,0 +1,72 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { WriterReply, WriterRequest } from './message-writer.worker.js';
+import type { MessageRequest, MessageStore, WriteResult } from './message.store.js';
+
+interface Pending {
+  resolve: (results: WriteResult[]) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * A MessageStore that hands batches to the writer thread (message-writer.worker.ts). If the
+ * thread dies, the batches in flight fail (the job retries them) and the next batch starts a new
+ * thread.
+ */
+export class WorkerMessageStore implements MessageStore {
+  readonly #databaseUrl: string;
+  readonly #log: Logger;
+  #worker: Worker | undefined;
+  #nextId = 1;
+  readonly #pending = new Map<number, Pending>();
+
+  constructor(databaseUrl: string, log: Logger) {
+    this.#databaseUrl = databaseUrl;
+    this.#log = log;
+  }
+
+  writeBatch(requests: readonly MessageRequest[]): Promise<WriteResult[]> {
+    const worker = this.#ensureWorker();
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      const msg: WriterRequest = { id, requests: [...requests] };
+      worker.postMessage(msg);
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    if (worker) await worker.terminate();
+  }
+
+  #ensureWorker(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(new URL('../ts-worker.mjs', import.meta.url), {
+      workerData: {
+        entry: new URL('./message-writer.worker.ts', import.meta.url).href,
+        databaseUrl: this.#databaseUrl,
+      },
+    });
+    worker.on('message', (reply: WriterReply) => {
+      const p = this.#pending.get(reply.id);
+      if (!p) return;
+      this.#pending.delete(reply.id);
+      if ('error' in reply) p.reject(new Error(`message writer: ${reply.error}`));
+      else p.resolve(reply.results);
+    });
+    const fail = (err: Error) => {
+      if (this.#worker === worker) this.#worker = undefined;
+      for (const p of this.#pending.values()) p.reject(err);
+      this.#pending.clear();
+    };
+    worker.on('error', (err) => {
+      this.#log.error({ err }, 'message writer thread failed');
+      fail(err);
+    });
+    worker.on('exit', (code) => fail(new Error(`message writer thread exited (${String(code)})`)));
+    this.#worker = worker;
+    return worker;
+  }
+}
