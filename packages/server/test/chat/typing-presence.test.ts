@@ -1,0 +1,149 @@
+import type { MemberView, RoomDetail } from '@salon/protocol';
+import { describe, expect, it } from 'vitest';
+import { startTestServer } from '../helpers/salon-server.js';
+import { waitFor } from '../helpers/wait-for.js';
+import {
+  ChatClient,
+  USER_IDENTIFIER,
+  createGroup,
+  history,
+  ok,
+  openDm,
+  person,
+  summaryOf,
+} from './chat-client.js';
+
+describe('typing', () => {
+  it('is seen by the other side, throttled to one per 2 s per person, and never stored', async () => {
+    const server = await startTestServer();
+    const ana = await person(server, 'Ana');
+    const ben = await person(server, 'Ben');
+    const dm = await openDm(server, ana, { phone: ben.phone });
+    const anaWs = await ChatClient.connect(server, ana);
+    const benWs = await ChatClient.connect(server, ben);
+    await anaWs.joinRoom(dm.id);
+    await benWs.joinRoom(dm.id);
+    const lastActivity = (await summaryOf(server, ben, dm.id))?.last_activity_at;
+
+    const t0 = Date.now();
+    anaWs.perform(dm.id, 'typing');
+    const typing = await benWs.roomEvent(dm.id, 'typing');
+    expect(typing).toEqual({
+      type: 'typing',
+      room_id: dm.id,
+      user: { id: ana.id, name: 'Ana' },
+      expires_in_ms: 5000,
+    });
+    // Ben typing is his own notice, not throttled by Ana's.
+    benWs.perform(dm.id, 'typing', { user: { id: ana.id } });
+    expect((await anaWs.roomEvent(dm.id, 'typing', (e) => e.user.id === ben.id)).user.name).toBe(
+      'Ben',
+    );
+
+    // Keystrokes inside the window broadcast nothing more: each round trip (barrier) proves the
+    // action was handled before we look.
+    for (let i = 0; i < 5; i++) anaWs.perform(dm.id, 'typing');
+    await anaWs.raw.barrier();
+    await benWs.raw.barrier();
+    expect(
+      benWs.takeRoom(dm.id).filter((e) => e.type === 'typing' && e.user.id === ana.id),
+    ).toEqual([]);
+
+    // Past the window, the next keystroke is broadcast again (polled with a deadline).
+    const again = await waitFor(
+      'a typing notice after the throttle window',
+      async () => {
+        anaWs.perform(dm.id, 'typing');
+        await anaWs.raw.barrier();
+        await benWs.raw.barrier();
+        return benWs.takeRoom(dm.id).find((e) => e.type === 'typing' && e.user.id === ana.id);
+      },
+      5000,
+      100,
+    );
+    expect(again).toBeDefined();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2000);
+
+    // Nothing of it was stored, and it is not "activity".
+    expect(await history(server, ben, dm.id)).toEqual([]);
+    expect(await summaryOf(server, ben, dm.id)).toMatchObject({
+      last_seq: 0,
+      last_activity_at: lastActivity,
+    });
+    anaWs.close();
+    benWs.close();
+  });
+});
+
+describe('presence', () => {
+  it('goes to the people who share a room, with last_seen_at after the last connection closes', async () => {
+    const server = await startTestServer();
+    const ana = await person(server, 'Ana');
+    const ben = await person(server, 'Ben');
+    const eve = await person(server, 'Eve');
+    const dm = await openDm(server, ana, { phone: ben.phone });
+    await createGroup(server, eve, 'Eve alone', []);
+    const benWs = await ChatClient.connect(server, ben);
+    await benWs.joinUser();
+    const eveWs = await ChatClient.connect(server, eve);
+    await eveWs.joinUser();
+
+    const anaPhone = await ChatClient.connect(server, ana);
+    const online = await benWs.userEvent('presence', (e) => e.user_id === ana.id);
+    expect(online).toEqual({ type: 'presence', user_id: ana.id, online: true, last_seen_at: null });
+    expect((await summaryOf(server, ben, dm.id))?.other).toMatchObject({
+      id: ana.id,
+      online: true,
+    });
+    const detail = await ok<{ room: RoomDetail }>(
+      server,
+      'GET',
+      `/api/rooms/${dm.id}`,
+      undefined,
+      ben.token,
+    );
+    expect(detail.room.members.find((m: MemberView) => m.id === ana.id)?.online).toBe(true);
+
+    // A second device, then the first one closing: still online, so nothing is announced.
+    const anaLaptop = await ChatClient.connect(server, ana);
+    anaPhone.close();
+    await anaPhone.raw.waitClosed();
+    await anaLaptop.joinRoom(dm.id);
+    anaLaptop.perform(dm.id, 'typing');
+    await benWs.joinRoom(dm.id);
+
+    const startedAt = Date.now();
+    anaLaptop.close();
+    const offline = await benWs.userEvent('presence', (e) => e.user_id === ana.id);
+    expect(offline.online).toBe(false);
+    expect(offline.last_seen_at).not.toBeNull();
+    const seenAt = Date.parse(offline.last_seen_at!);
+    expect(seenAt).toBeGreaterThanOrEqual(startedAt - 1000);
+    expect(seenAt).toBeLessThanOrEqual(Date.now());
+    // The list shows it too.
+    const other = (await summaryOf(server, ben, dm.id))?.other;
+    expect(other).toMatchObject({ online: false, last_seen_at: offline.last_seen_at });
+
+    // Ben heard Ana go online once and offline once, never in between.
+    await benWs.raw.barrier();
+    expect(
+      benWs.raw.received.filter(
+        (f) =>
+          f.identifier === USER_IDENTIFIER &&
+          (f.message as { type?: string; user_id?: string } | undefined)?.type === 'presence' &&
+          (f.message as { user_id?: string }).user_id === ana.id,
+      ).length,
+    ).toBe(2);
+    // Eve shares no room with Ana. Absence cannot be awaited: by now Ben has heard both
+    // changes, which were published together with anything Eve could have been sent, and a short
+    // window (200 ms) covers delivery to a second socket.
+    await eveWs.expectNothing(
+      (f) =>
+        f.identifier === USER_IDENTIFIER &&
+        (f.message as { type?: string } | undefined)?.type === 'presence',
+      200,
+    );
+    benWs.close();
+    eveWs.close();
+  });
+});
