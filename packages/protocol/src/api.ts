@@ -22,12 +22,23 @@ export function visibleLength(s: string): number {
   return n;
 }
 
+/**
+ * Whether `s` has `min` to `max` visible characters. Segmenting is costly (it dominated the
+ * message path's CPU), and a string never has more graphemes than UTF-16 units while a non-empty
+ * one has at least one, so most strings are decided by `.length` alone.
+ */
+export function visibleLengthWithin(s: string, min: number, max: number): boolean {
+  if (min <= 1 && s.length >= min && s.length <= max) return true;
+  const n = visibleLength(s);
+  return n >= min && n <= max;
+}
+
 /** 1 to 64 visible characters after trimming. */
 export const DisplayName = z
   .string()
   .max(1024)
   .transform((s) => s.normalize('NFC').trim())
-  .refine((s) => visibleLength(s) >= 1 && visibleLength(s) <= 64, 'must be 1 to 64 characters')
+  .refine((s) => visibleLengthWithin(s, 1, 64), 'must be 1 to 64 characters')
   // Controls, line separators and bidi overrides break layouts and can spoof names; the zero
   // width joiner stays allowed because emoji sequences need it.
   .refine(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { visibleLength } from './api.js';
+import { visibleLengthWithin } from './api.js';
 import type { ErrorCode } from './error-codes.js';
 
 /** Chat: HTTP bodies, channel action data and the events broadcast on room and user streams. */
@@ -13,7 +13,7 @@ export const MessageBody = z
   .transform((s) => s.normalize('NFC').trim())
   .refine((s) => s.length > 0, 'must not be empty')
   .refine(
-    (s) => visibleLength(s) <= MAX_MESSAGE_LENGTH,
+    (s) => visibleLengthWithin(s, 1, MAX_MESSAGE_LENGTH),
     `must be at most ${String(MAX_MESSAGE_LENGTH)} characters`,
   );
 
@@ -51,7 +51,7 @@ export const CreateRoomBody = z.strictObject({
     .string()
     .max(1024)
     .transform((s) => s.normalize('NFC').trim())
-    .refine((s) => visibleLength(s) >= 1 && visibleLength(s) <= 100, 'must be 1 to 100 characters'),
+    .refine((s) => visibleLengthWithin(s, 1, 100), 'must be 1 to 100 characters'),
   members: z.array(MemberRef).max(500).default([]),
 });
 export const RenameRoomBody = CreateRoomBody.pick({ name: true }).strict();

@@ -30,6 +30,7 @@ export interface Salon {
   readonly jobs: JobQueue;
   readonly sessions: SessionService;
   readonly cable: CableServer;
+  readonly chat: ReturnType<typeof createChat>;
   readonly log: Logger;
   /** Starts listening; resolves with the bound port. */
   listen(): Promise<number>;
@@ -82,6 +83,8 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     trustProxy: config.trustProxy,
   });
   await http.register(fastifyCookie);
+  // The API speaks JSON only: a text/plain body is refused (415) rather than read as a string.
+  http.removeContentTypeParser('text/plain');
   installErrorHandler(http);
   http.get('/healthz', () => ({ status: 'ok' }));
   authRoutes(http, { db, otp, sessions, sessionTtlDays: config.sessionTtlDays });
@@ -90,7 +93,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     config.databaseUrl.startsWith('sqlite:') && config.messageWriter === 'thread'
       ? new WorkerMessageStore(config.databaseUrl, log.child({ part: 'message-writer' }))
       : new KyselyMessageStore(db);
-  createChat({ db, jobs, cable, sessions, http, log, messageStore });
+  const chat = createChat({ db, jobs, cable, sessions, http, log, messageStore });
   http.server.on('upgrade', (req, socket, head) => cable.handleUpgrade(req, socket, head));
 
   let closing: Promise<void> | undefined;
@@ -101,6 +104,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     jobs,
     sessions,
     cable,
+    chat,
     log,
     async listen() {
       await http.listen({ port: config.port, host: config.host });

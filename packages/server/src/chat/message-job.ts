@@ -16,6 +16,8 @@ export class MessageJob implements BatchJob<MessageRequest> {
   readonly name = 'message';
   readonly maxAttempts = 5;
   readonly maxBatch: number;
+  /** About a few seconds of messages at full speed (a request is a few hundred bytes). */
+  readonly maxQueued = 100_000;
   readonly #store: MessageStore;
   readonly #publish: Publish;
   readonly #log: Logger;

@@ -52,12 +52,26 @@ export class KyselyMessageStore implements MessageStore {
         .execute();
       const memberKeys = new Set(members.map((m) => `${m.room_id}\n${m.user_id}`));
 
-      const earlier = await trx
-        .selectFrom('messages')
-        .selectAll()
-        .where('room_id', 'in', roomIds)
-        .where('client_id', 'in', unique(requests.map((r) => r.clientId)))
-        .execute();
+      // Exact (room, sender, client_id) triples: the unique index answers each with one probe,
+      // however many messages the rooms already hold.
+      const triples = uniqueBy(requests, (r) => dedupKey(r.roomId, r.senderId, r.clientId));
+      const earlier: MessagesTable[] = [];
+      for (let i = 0; i < triples.length; i += 300) {
+        const chunk = triples.slice(i, i + 300);
+        earlier.push(
+          ...(await trx
+            .selectFrom('messages')
+            .selectAll()
+            .where((eb) =>
+              eb(
+                eb.refTuple('room_id', 'sender_id', 'client_id'),
+                'in',
+                chunk.map((r) => eb.tuple(r.roomId, r.senderId, r.clientId)),
+              ),
+            )
+            .execute()),
+        );
+      }
       const stored = new Map(
         earlier.map((m) => [dedupKey(m.room_id, m.sender_id, m.client_id), m]),
       );
@@ -186,4 +200,8 @@ function dedupKey(roomId: string, senderId: string, clientId: string): string {
 
 function unique<T>(items: readonly T[]): T[] {
   return [...new Set(items)];
+}
+
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  return [...new Map(items.map((item) => [key(item), item])).values()];
 }

@@ -115,7 +115,7 @@ export class InProcessJobQueue implements JobQueue {
       lane = { job, queued: [], batch: undefined, running: false, retryTimer: undefined };
       this.#lanes.set(job, lane);
     }
-    if (lane.queued.length >= this.#maxQueued) {
+    if (lane.queued.length >= (job.maxQueued ?? this.#maxQueued)) {
       throw new AppError('SERVICE_UNAVAILABLE', 503, 'The server is busy; try again shortly.', {
         retryAfterSeconds: 5,
       });

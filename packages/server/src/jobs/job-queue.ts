@@ -20,6 +20,8 @@ export interface BatchJob<P> {
   readonly maxAttempts: number;
   /** Most payloads handed to one run. */
   readonly maxBatch: number;
+  /** Payloads that may wait before `enqueue` refuses; default: the queue's own bound. */
+  readonly maxQueued?: number;
   runBatch(payloads: P[], attempt: number): Promise<void>;
   /** Called with a batch that failed for good, so its senders can be told. */
   onGiveUp?(payloads: P[], err: unknown): void;

@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import inspector from 'node:inspector';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createSalon, loadConfig } from '@salon/server';
+import { isMessage } from '../ipc.js';
+import type { MpServerCommand, MpServerEvent, SenderAccount } from './messages-ipc.js';
+
+/**
+ * The server side of the message-path benchmark: a real Salon (SQLite at synchronous=FULL, the
+ * writer chosen by SALON_MESSAGE_WRITER) with one room per sender, so that each message is
+ * persisted and then broadcast to exactly its sender, whose copy is the acknowledgement.
+ */
+const send = (event: MpServerEvent): void => {
+  process.send?.(event);
+};
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salon-bench-msg-'));
+const salon = await createSalon(
+  loadConfig({
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SALON_DATA_DIR: dataDir,
+    SALON_LOG_LEVEL: 'warn',
+    SALON_CABLE_COMMANDS_PER_SECOND: '100000',
+    SALON_CABLE_COMMAND_BURST: '100000',
+  }),
+);
+const histogram = monitorEventLoopDelay({ resolution: 1 });
+// BENCH_PROFILE=<dir>: a V8 CPU profile of each measured window, for finding where time goes.
+const profileDir = process.env.BENCH_PROFILE;
+const profiler = profileDir === undefined ? undefined : new inspector.Session();
+profiler?.connect();
+let windowNo = 0;
+function profilerPost(method: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    profiler?.post(method, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+async function setup(senders: number): Promise<SenderAccount[]> {
+  const accounts: SenderAccount[] = [];
+  for (let i = 0; i < senders; i++) {
+    const phone = `+1415${String(3_000_000 + i).padStart(7, '0')}`;
+    const { token, user } = await salon.sessions.signIn(phone, 'bench');
+    const room = await salon.chat.rooms.createGroup(user.id, `bench ${String(i)}`, []);
+    accounts.push({ token, room_id: room.id });
+  }
+  return accounts;
+}
+
+process.on('message', (raw: unknown) => {
+  if (!isMessage(raw)) return;
+  const command = raw as MpServerCommand;
+  const run = async (): Promise<void> => {
+    switch (command.type) {
+      case 'start': {
+        const accounts = await setup(command.senders);
+        const port = await salon.listen();
+        send({ type: 'ready', url: `ws://127.0.0.1:${String(port)}/cable`, accounts });
+        return;
+      }
+      case 'window-start':
+        histogram.reset();
+        histogram.enable();
+        if (profiler) {
+          await profilerPost('Profiler.enable');
+          await profilerPost('Profiler.start');
+        }
+        return;
+      case 'window-end': {
+        histogram.disable();
+        if (profiler && profileDir !== undefined) {
+          const { profile } = (await profilerPost('Profiler.stop')) as { profile: unknown };
+          windowNo++;
+          fs.writeFileSync(
+            path.join(profileDir, `server-${String(process.pid)}-${String(windowNo)}.cpuprofile`),
+            JSON.stringify(profile),
+          );
+        }
+        const row = await salon.db
+          .selectFrom('messages')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
+        send({
+          type: 'window',
+          loop_p50_ms: histogram.percentile(50) / 1e6,
+          loop_p99_ms: histogram.percentile(99) / 1e6,
+          loop_max_ms: histogram.max / 1e6,
+          stored: Number(row.n),
+        });
+        return;
+      }
+    }
+  };
+  run().catch((err: unknown) => send({ type: 'failed', message: String(err) }));
+});
+
+process.on('disconnect', () => {
+  void salon.close().finally(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  });
+});
