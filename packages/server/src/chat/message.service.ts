@@ -101,11 +101,16 @@ export class MessageService {
     if (row.deleted_at !== null)
       throw new AppError('MESSAGE_DELETED', 409, 'A deleted message cannot be edited.');
     const editedAt = Date.now();
-    await this.#db
+    // A delete may land between the read above and this write: never give a deleted message
+    // its body back (nor broadcast it).
+    const res = await this.#db
       .updateTable('messages')
       .set({ body, edited_at: editedAt })
       .where('id', '=', messageId)
-      .execute();
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0)
+      throw new AppError('MESSAGE_DELETED', 409, 'A deleted message cannot be edited.');
     const view = messageView(
       { ...row, body, edited_at: editedAt },
       await this.#senderName(row.sender_id),
