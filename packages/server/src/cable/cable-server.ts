@@ -222,8 +222,9 @@ export class CableServer {
       connection.send({ type: 'welcome', sid });
       return connection;
     }
-    const restoredIds = await connection.restore(previous);
-    connection.send({ type: 'welcome', sid, restored: true, restored_ids: restoredIds });
+    await connection.restore(previous, (restoredIds) =>
+      connection.send({ type: 'welcome', sid, restored: true, restored_ids: restoredIds }),
+    );
     return connection;
   }
 

@@ -124,13 +124,26 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
       );
   }
 
-  /** Re-creates subscriptions of a restored session without confirm frames; returns the ones that stood. */
-  async restore(identifiers: readonly string[]): Promise<string[]> {
+  /**
+   * Re-creates subscriptions of a restored session without confirm frames, calls `welcome` with
+   * the ones that stood, and only then attaches their streams: nothing may reach the client
+   * before its welcome. What is broadcast meanwhile, the client gets through `history`.
+   */
+  async restore(
+    identifiers: readonly string[],
+    welcome: (restoredIds: string[]) => void,
+  ): Promise<void> {
     const restored: string[] = [];
     for (const identifier of identifiers) {
       if (await this.#subscribe(identifier, { silent: true })) restored.push(identifier);
     }
-    return restored;
+    welcome(restored);
+    for (const identifier of restored) {
+      const sub = this.#subs.get(identifier);
+      if (!sub?.confirmed) continue;
+      for (const stream of sub.channel.streams)
+        this.#deps.registry.subscribe(this, identifier, stream);
+    }
   }
 
   /** Ends one subscription from the server side (e.g. the user left the room). */
@@ -241,7 +254,8 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
       return false;
     }
     sub.confirmed = true;
-    if (!opts.silent) this.send({ type: 'confirm_subscription', identifier });
+    if (opts.silent) return true; // restore: streams are attached after the welcome
+    this.send({ type: 'confirm_subscription', identifier });
     for (const stream of channel.streams) this.#deps.registry.subscribe(this, identifier, stream);
     return true;
   }
