@@ -89,7 +89,7 @@ process.on('message', (raw: unknown) => {
           loop_p50_ms: histogram.percentile(50) / 1e6,
           loop_p99_ms: histogram.percentile(99) / 1e6,
           loop_max_ms: histogram.max / 1e6,
-          stored: Number(row.n),
+          stored: row.n,
         });
         return;
       }

@@ -242,7 +242,8 @@ export class CableServer {
 
   /**
    * Opens a long-polling session from an HTTP request's credentials. Returns its id, or the
-   * reason it was refused.
+   * reason it was refused. `?protocol=actioncable-v1-ext-json` gives it the ext protocol
+   * (stream positions, history), as the WebSocket subprotocol would.
    */
   async openPoll(
     url: URL,
@@ -258,7 +259,8 @@ export class CableServer {
     });
     const pollId = SessionCache.newSid();
     if (this.#userIsFull(result.auth)) return { ok: false, reason: 'too_many_connections' };
-    const connection = await this.#open(transport, result.auth, false, undefined);
+    const ext = url.searchParams.get('protocol') === PROTOCOL_EXT;
+    const connection = await this.#open(transport, result.auth, ext, undefined);
     const session: PollSession = { connection, transport, expiry: this.#pollExpiry(pollId) };
     this.#polls.set(pollId, session);
     connection.onClosed(() => {
@@ -274,12 +276,29 @@ export class CableServer {
     ack: number,
     commands: readonly string[],
   ): Promise<PollResult | undefined> {
+    const session = this.#touchPoll(pollId);
+    if (!session) return undefined;
+    for (const c of commands) session.connection.receive(c);
+    return session.transport.poll(ack, this.#closing ? 0 : this.#opts.pollWaitMs);
+  }
+
+  /**
+   * Delivers commands without polling (the held poll stays held and carries the answers).
+   * Returns false when the session is gone.
+   */
+  pollSend(pollId: string, commands: readonly string[]): boolean {
+    const session = this.#touchPoll(pollId);
+    if (!session) return false;
+    for (const c of commands) session.connection.receive(c);
+    return true;
+  }
+
+  #touchPoll(pollId: string): PollSession | undefined {
     const session = this.#polls.get(pollId);
     if (!session) return undefined;
     clearTimeout(session.expiry);
     session.expiry = this.#pollExpiry(pollId);
-    for (const c of commands) session.connection.receive(c);
-    return session.transport.poll(ack, this.#closing ? 0 : this.#opts.pollWaitMs);
+    return session;
   }
 
   #pollExpiry(pollId: string): NodeJS.Timeout {

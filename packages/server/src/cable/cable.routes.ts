@@ -5,13 +5,15 @@ import type { CableServer } from './cable-server.js';
 import type { CableTickets } from './tickets.js';
 
 export const POLL_PATH = '/cable/poll';
+export const POLL_SEND_PATH = '/cable/poll/send';
 export const POLL_ID_HEADER = 'x-salon-poll-id';
 export const POLL_CURSOR_HEADER = 'x-salon-poll-cursor';
 
 /**
  * HTTP side of the cable: connect tickets, and long polling (docs/protocol.md, "Long polling").
  * A poll is `POST /cable/poll` whose body holds the client's commands, one JSON frame per line;
- * the answer holds the server's frames the same way.
+ * the answer holds the server's frames the same way. `POST /cable/poll/send` delivers commands
+ * at once without disturbing the poll being held (answer 204).
  */
 export function cableRoutes(
   app: FastifyInstance,
@@ -28,12 +30,20 @@ export function cableRoutes(
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, next) => next(null, body));
 
+    scope.post(POLL_SEND_PATH, (request, reply) => {
+      const pollId = headerValue(request.headers[POLL_ID_HEADER]);
+      if (pollId !== undefined && cable.pollSend(pollId, commandLines(request.body))) {
+        return reply.status(204).send();
+      }
+      const frame = { type: 'disconnect', reason: 'session_expired', reconnect: true };
+      return reply
+        .status(410)
+        .header('content-type', 'application/x-ndjson; charset=utf-8')
+        .send(`${JSON.stringify(frame)}\n`);
+    });
+
     scope.post(POLL_PATH, async (request, reply) => {
-      const body = typeof request.body === 'string' ? request.body : '';
-      const commands = body
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '');
+      const commands = commandLines(request.body);
       void reply
         .header('content-type', 'application/x-ndjson; charset=utf-8')
         .header('cache-control', 'no-store');
@@ -69,6 +79,13 @@ export function cableRoutes(
     });
     done();
   });
+}
+
+function commandLines(body: unknown): string[] {
+  return (typeof body === 'string' ? body : '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

@@ -193,6 +193,7 @@ export class RoomService {
           .where('room_id', '=', roomId)
           .orderBy((eb) => eb.case().when('role', '=', 'admin').then(0).else(1).end())
           .orderBy('joined_at')
+          .orderBy('user_id')
           .executeTakeFirst();
         if (heir) {
           await trx

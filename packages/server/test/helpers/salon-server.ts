@@ -100,12 +100,18 @@ export interface SignedIn {
 }
 
 /** Signs `phone` in through the real HTTP flow, reading the code from the SMS fake. */
-export async function signIn(server: TestServer, phone = testPhone(), name?: string): Promise<SignedIn> {
+export async function signIn(
+  server: TestServer,
+  phone = testPhone(),
+  name?: string,
+): Promise<SignedIn> {
   const otp = await api(server, 'POST', '/api/auth/otp', { phone });
-  if (otp.status !== 202) throw new Error(`otp request failed: ${String(otp.status)} ${JSON.stringify(otp.body)}`);
+  if (otp.status !== 202)
+    throw new Error(`otp request failed: ${String(otp.status)} ${JSON.stringify(otp.body)}`);
   const code = await server.sms.nextCode(phone);
   const res = await api(server, 'POST', '/api/auth/verify', { phone, code });
-  if (res.status !== 200) throw new Error(`verify failed: ${String(res.status)} ${JSON.stringify(res.body)}`);
+  if (res.status !== 200)
+    throw new Error(`verify failed: ${String(res.status)} ${JSON.stringify(res.body)}`);
   const body = res.body as { token: string; user: SignedIn['user'] };
   if (name !== undefined) {
     await api(server, 'PATCH', '/api/me', { name }, body.token);

@@ -45,7 +45,9 @@ export async function startTwilioFake(): Promise<TwilioFake> {
     req.on('end', () => {
       if (failures.n > 0) {
         failures = { n: failures.n - 1, status: failures.status };
-        res.writeHead(failures.status, { 'content-type': 'application/json' }).end('{"code":20500}');
+        res
+          .writeHead(failures.status, { 'content-type': 'application/json' })
+          .end('{"code":20500}');
         return;
       }
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
@@ -59,7 +61,9 @@ export async function startTwilioFake(): Promise<TwilioFake> {
       messages.push(sms);
       for (const w of waiters.splice(0)) w();
       res.writeHead(201, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ sid: `SM${String(messages.length)}`, status: 'queued', to: sms.to }));
+      res.end(
+        JSON.stringify({ sid: `SM${String(messages.length)}`, status: 'queued', to: sms.to }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

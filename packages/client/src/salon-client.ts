@@ -1,0 +1,403 @@
+import { Channel, type Cable } from '@anycable/core';
+import type {
+  ChannelErrorPayload,
+  MessageView,
+  RoomDetail,
+  RoomEvent,
+  RoomSummary,
+  UserEvent,
+  UserView,
+  VerifyResponse,
+} from '@salon/protocol';
+import { ApiClient, SalonApiError } from './api-client.js';
+import { CableLink } from './cable-link.js';
+import { Conversation } from './conversation.js';
+import { Listeners } from './emitter.js';
+import type { ConnectionStatus, SalonClientOptions, Unsubscribe } from './types.js';
+
+class RoomChannel extends Channel<{ room: string }> {
+  static override identifier = 'RoomChannel';
+}
+class UserChannel extends Channel {
+  static override identifier = 'UserChannel';
+}
+
+interface Presence {
+  online: boolean;
+  last_seen_at: string | null;
+}
+
+/**
+ * Salon's client: sign-in, the conversation list, conversations, presence, all live over one
+ * connection that reconnects by itself and recovers what it missed. Every getter returns an
+ * immutable snapshot that changes identity when its content changes.
+ */
+export class SalonClient {
+  readonly #api: ApiClient;
+  readonly #opts: SalonClientOptions;
+  #link: CableLink | undefined;
+  #me: UserView | null = null;
+  #rooms: RoomSummary[] = [];
+  readonly #feeds = new Map<string, RoomChannel>();
+  readonly #conversations = new Map<string, Conversation>();
+  readonly #presence = new Map<string, Presence>();
+  readonly #roomListeners = new Listeners();
+  readonly #statusListeners = new Listeners<[ConnectionStatus]>();
+  readonly #meListeners = new Listeners();
+  #status: ConnectionStatus = { state: 'idle', transport: null };
+
+  constructor(opts: SalonClientOptions) {
+    this.#opts = opts;
+    const browser = typeof (globalThis as { document?: unknown }).document !== 'undefined';
+    this.#api = new ApiClient({
+      baseUrl: opts.baseUrl,
+      auth: opts.auth ?? (browser ? 'cookie' : 'token'),
+      token: opts.token,
+    });
+  }
+
+  // ------------------------------------------------------------ sign-in and me
+
+  get me(): UserView | null {
+    return this.#me;
+  }
+
+  get token(): string | undefined {
+    return this.#api.token;
+  }
+
+  onMe(listener: () => void): Unsubscribe {
+    return this.#meListeners.add(listener);
+  }
+
+  /** Asks the server to text a one-time code to `phone` (international format). */
+  async requestCode(phone: string): Promise<void> {
+    await this.#api.request('POST', '/api/auth/otp', { phone });
+  }
+
+  /** Signs in with the code; `name` is null on a first sign-in (ask for it, then `updateName`). */
+  async verify(phone: string, code: string): Promise<UserView> {
+    const res = await this.#api.request<VerifyResponse>('POST', '/api/auth/verify', {
+      phone,
+      code,
+    });
+    this.#api.token = res.token;
+    this.#opts.onToken?.(res.token);
+    this.#setMe(res.user);
+    return res.user;
+  }
+
+  /** The signed-in user, or null when the session is missing or over. */
+  async loadMe(): Promise<UserView | null> {
+    try {
+      const res = await this.#api.request<{ user: UserView }>('GET', '/api/me');
+      this.#setMe(res.user);
+    } catch (err) {
+      if (err instanceof SalonApiError && err.status === 401) this.#setMe(null);
+      else throw err;
+    }
+    return this.#me;
+  }
+
+  async updateName(name: string): Promise<UserView> {
+    const res = await this.#api.request<{ user: UserView }>('PATCH', '/api/me', { name });
+    this.#setMe(res.user);
+    return res.user;
+  }
+
+  async logout(): Promise<void> {
+    this.stop();
+    try {
+      await this.#api.request('POST', '/api/auth/logout');
+    } finally {
+      this.#api.token = undefined;
+      this.#opts.onToken?.(null);
+      this.#setMe(null);
+      this.#rooms = [];
+      this.#conversations.clear();
+      this.#roomListeners.emit();
+    }
+  }
+
+  // ------------------------------------------------------------ the connection
+
+  get status(): ConnectionStatus {
+    return this.#status;
+  }
+
+  onStatus(listener: (status: ConnectionStatus) => void): Unsubscribe {
+    return this.#statusListeners.add(listener);
+  }
+
+  /** Opens the live connection and loads the conversation list (after sign-in). */
+  start(): void {
+    if (!this.#link) {
+      const link = new CableLink(this.#api, {
+        WebSocket: this.#opts.WebSocket,
+        transports: this.#opts.transports ?? ['websocket', 'long_polling'],
+      });
+      link.onStatus((status) => {
+        this.#status = status;
+        this.#statusListeners.emit(status);
+      });
+      link.onReconnect(() => void this.#recover());
+      this.#link = link;
+      this.#subscribeUser(link.cable);
+    }
+    this.#link.start();
+    void this.refreshRooms().catch(() => undefined);
+  }
+
+  stop(): void {
+    this.#link?.stop();
+    this.#link = undefined;
+    this.#feeds.clear();
+  }
+
+  // ------------------------------------------------------------ rooms
+
+  get rooms(): readonly RoomSummary[] {
+    return this.#rooms;
+  }
+
+  onRooms(listener: () => void): Unsubscribe {
+    return this.#roomListeners.add(listener);
+  }
+
+  presence(userId: string): Presence | undefined {
+    return this.#presence.get(userId);
+  }
+
+  async refreshRooms(): Promise<void> {
+    const res = await this.#api.request<{ rooms: RoomSummary[] }>('GET', '/api/rooms');
+    this.#rooms = sortRooms(res.rooms);
+    for (const room of res.rooms) {
+      if (room.other)
+        this.#presence.set(room.other.id, {
+          online: room.other.online,
+          last_seen_at: room.other.last_seen_at,
+        });
+      this.#ensureFeed(room.id);
+    }
+    this.#roomListeners.emit();
+  }
+
+  async openDm(ref: { phone: string } | { userId: string }): Promise<RoomDetail> {
+    const body = 'phone' in ref ? { phone: ref.phone } : { user_id: ref.userId };
+    const res = await this.#api.request<{ room: RoomDetail }>('POST', '/api/dms', body);
+    this.#upsertRoom(res.room);
+    return res.room;
+  }
+
+  async createGroup(name: string, members: string[]): Promise<RoomDetail> {
+    const res = await this.#api.request<{ room: RoomDetail }>('POST', '/api/rooms', {
+      name,
+      members,
+    });
+    this.#upsertRoom(res.room);
+    return res.room;
+  }
+
+  async roomDetail(roomId: string): Promise<RoomDetail> {
+    return (
+      await this.#api.request<{ room: RoomDetail }>(
+        'GET',
+        `/api/rooms/${encodeURIComponent(roomId)}`,
+      )
+    ).room;
+  }
+
+  async addMembers(roomId: string, refs: string[]): Promise<RoomDetail> {
+    return (
+      await this.#api.request<{ room: RoomDetail }>(
+        'POST',
+        `/api/rooms/${encodeURIComponent(roomId)}/members`,
+        { members: refs },
+      )
+    ).room;
+  }
+
+  async removeMember(roomId: string, userId: string): Promise<void> {
+    await this.#api.request(
+      'DELETE',
+      `/api/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(userId)}`,
+    );
+  }
+
+  async leave(roomId: string): Promise<void> {
+    await this.removeMember(roomId, 'me');
+    this.#dropRoom(roomId);
+  }
+
+  async rename(roomId: string, name: string): Promise<RoomDetail> {
+    const res = await this.#api.request<{ room: RoomDetail }>(
+      'PATCH',
+      `/api/rooms/${encodeURIComponent(roomId)}`,
+      { name },
+    );
+    this.#patchRoom(roomId, { name: res.room.name });
+    return res.room;
+  }
+
+  /** The live conversation of `roomId`; call `close()` on it when the view goes away. */
+  conversation(roomId: string): Conversation {
+    let conv = this.#conversations.get(roomId);
+    if (!conv) {
+      const feed = this.#ensureFeed(roomId);
+      conv = new Conversation(roomId, {
+        api: this.#api,
+        myId: () => this.#me?.id ?? '',
+        channel: feed,
+        connected: () => this.#status.state === 'connected' && feed.state === 'connected',
+        onStored: (m) => this.#onStored(m),
+        onClosed: () => undefined,
+      });
+      this.#conversations.set(roomId, conv);
+    }
+    conv.retain();
+    void conv.load().catch(() => undefined);
+    return conv;
+  }
+
+  // ------------------------------------------------------------ internals
+
+  #setMe(me: UserView | null): void {
+    this.#me = me;
+    this.#meListeners.emit();
+  }
+
+  #subscribeUser(cable: Cable): void {
+    const channel = new UserChannel();
+    channel.on('message', (msg) => this.#onUserEvent(msg as UserEvent));
+    // Whatever happened before the subscription stood (a DM opened with us meanwhile) is in
+    // the list the server gives now.
+    channel.on('connect', () => void this.refreshRooms().catch(() => undefined));
+    cable.subscribe(channel);
+  }
+
+  #ensureFeed(roomId: string): RoomChannel {
+    const existing = this.#feeds.get(roomId);
+    if (existing) return existing;
+    const channel = new RoomChannel({ room: roomId });
+    channel.on('message', (msg) =>
+      this.#onRoomEvent(roomId, msg as RoomEvent | ChannelErrorPayload),
+    );
+    this.#link?.cable.subscribe(channel);
+    this.#feeds.set(roomId, channel);
+    return channel;
+  }
+
+  #onRoomEvent(roomId: string, event: RoomEvent | ChannelErrorPayload): void {
+    this.#conversations.get(roomId)?.handleEvent(event);
+    if (event.type === 'message' && !this.#conversations.has(roomId)) this.#onStored(event.message);
+    if (event.type === 'room_renamed') this.#patchRoom(roomId, { name: event.name });
+    if (event.type === 'read' && event.user_id === this.#me?.id) this.#onMyRead(roomId, event.seq);
+  }
+
+  #onUserEvent(event: UserEvent): void {
+    switch (event.type) {
+      case 'room_added':
+        this.#upsertRoom(event.room);
+        return;
+      case 'room_removed':
+        this.#dropRoom(event.room_id);
+        return;
+      case 'read':
+        this.#onMyRead(event.room_id, event.seq);
+        return;
+      case 'presence':
+        this.#presence.set(event.user_id, {
+          online: event.online,
+          last_seen_at: event.last_seen_at,
+        });
+        this.#rooms = this.#rooms.map((r) =>
+          r.other?.id === event.user_id
+            ? {
+                ...r,
+                other: { ...r.other, online: event.online, last_seen_at: event.last_seen_at },
+              }
+            : r,
+        );
+        for (const conv of this.#conversations.values())
+          conv.updatePresence(event.user_id, event.online, event.last_seen_at);
+        this.#roomListeners.emit();
+        return;
+      case 'message_ack':
+        this.#conversations.get(event.message.room_id)?.handleAck(event.message);
+        return;
+      case 'message_failed':
+        this.#conversations
+          .get(event.room_id)
+          ?.handleFailure(event.client_id, event.code, event.message);
+        return;
+      case 'room_renamed':
+        this.#patchRoom(event.room_id, { name: event.name });
+        return;
+    }
+  }
+
+  /** Keeps the list's last message, order and unread count in step with stored messages. */
+  #onStored(message: MessageView): void {
+    const room = this.#rooms.find((r) => r.id === message.room_id);
+    if (!room || message.seq <= room.last_seq) return;
+    const mine = message.sender.id === this.#me?.id;
+    this.#patchRoom(room.id, {
+      last_message: message,
+      last_seq: message.seq,
+      last_activity_at: message.created_at,
+      unread_count: mine ? 0 : room.unread_count + 1,
+      last_read_seq: mine ? message.seq : room.last_read_seq,
+    });
+  }
+
+  #onMyRead(roomId: string, seq: number): void {
+    const room = this.#rooms.find((r) => r.id === roomId);
+    if (!room || seq <= room.last_read_seq) return;
+    if (seq >= room.last_seq) {
+      this.#patchRoom(roomId, { last_read_seq: seq, unread_count: 0 });
+    } else {
+      // Part-way: only the server can count what remains.
+      void this.refreshRooms().catch(() => undefined);
+    }
+  }
+
+  #upsertRoom(room: RoomSummary): void {
+    const summary: RoomSummary = { ...room };
+    delete (summary as Partial<RoomDetail>).members;
+    this.#rooms = sortRooms([...this.#rooms.filter((r) => r.id !== room.id), summary]);
+    if (room.other)
+      this.#presence.set(room.other.id, {
+        online: room.other.online,
+        last_seen_at: room.other.last_seen_at,
+      });
+    this.#ensureFeed(room.id);
+    this.#roomListeners.emit();
+  }
+
+  #patchRoom(roomId: string, patch: Partial<RoomSummary>): void {
+    this.#rooms = sortRooms(this.#rooms.map((r) => (r.id === roomId ? { ...r, ...patch } : r)));
+    this.#roomListeners.emit();
+  }
+
+  #dropRoom(roomId: string): void {
+    this.#feeds.get(roomId)?.disconnect();
+    this.#feeds.delete(roomId);
+    this.#conversations.delete(roomId);
+    this.#rooms = this.#rooms.filter((r) => r.id !== roomId);
+    this.#roomListeners.emit();
+  }
+
+  /** After a reconnect: the list and every loaded conversation catch up from the server. */
+  async #recover(): Promise<void> {
+    await this.refreshRooms().catch(() => undefined);
+    await Promise.all(
+      [...this.#conversations.values()].map((c) => c.catchUp().catch(() => undefined)),
+    );
+  }
+}
+
+function sortRooms(rooms: RoomSummary[]): RoomSummary[] {
+  return [...rooms].sort(
+    (a, b) => b.last_activity_at.localeCompare(a.last_activity_at) || a.id.localeCompare(b.id),
+  );
+}
