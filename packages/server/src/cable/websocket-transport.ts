@@ -3,6 +3,11 @@ import type { WebSocket } from 'ws';
 import type { PreparedFrame } from './prepared-frame.js';
 import type { Transport } from './transport.js';
 
+/** How long a socket may stay above its buffer bound before it counts as a slow consumer, ms. */
+export const SLOW_CONSUMER_GRACE_MS = 5000;
+/** Past this multiple of the bound, a socket is a slow consumer at once. */
+export const HARD_LIMIT_FACTOR = 8;
+
 /** Transports with frames waiting, flushed together once per event-loop turn. */
 const dirty: WebSocketTransport[] = [];
 let flushScheduled = false;
@@ -15,8 +20,10 @@ function flushAll(): void {
 
 export interface WebSocketTransportOptions {
   /**
-   * Bytes a socket may have unsent (kernel-refused plus queued here) before the client counts as
-   * a slow consumer and is disconnected. Bounds the memory one stuck client can hold.
+   * Unsent bytes a socket may hold for more than SLOW_CONSUMER_GRACE_MS before the client counts
+   * as a slow consumer and is disconnected. A burst (a history replay, a busy room) may pass it
+   * briefly; HARD_LIMIT_FACTOR times it, the client is cut off at once: the memory one stuck
+   * client can hold stays bounded either way.
    */
   maxBufferedBytes: number;
   /** Called once when the bound is passed. */
@@ -39,6 +46,8 @@ export class WebSocketTransport implements Transport {
   #scheduled = false;
   #closing = false;
   #overflowed = false;
+  /** When the socket's unsent bytes went above the bound (undefined while below). */
+  #overSince: number | undefined;
 
   constructor(ws: WebSocket, socket: Duplex, opts: WebSocketTransportOptions) {
     this.#ws = ws;
@@ -51,7 +60,10 @@ export class WebSocketTransport implements Transport {
     const bytes = frame.wsBytes();
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.length;
-    if (this.#pendingBytes + this.#socket.writableLength > this.#opts.maxBufferedBytes) {
+    if (
+      this.#pendingBytes + this.#socket.writableLength >
+      this.#opts.maxBufferedBytes * HARD_LIMIT_FACTOR
+    ) {
       this.#overflow();
       return;
     }
@@ -77,12 +89,24 @@ export class WebSocketTransport implements Transport {
     this.#pendingBytes = 0;
     if (pending.length === 1) {
       this.#socket.write(pending[0]);
+    } else {
+      // One writev for the whole batch.
+      this.#socket.cork();
+      for (const b of pending) this.#socket.write(b);
+      this.#socket.uncork();
+    }
+    this.#checkBacklog();
+  }
+
+  /** A client still behind by more than the bound after the grace period is a slow consumer. */
+  #checkBacklog(): void {
+    if (this.#socket.writableLength <= this.#opts.maxBufferedBytes) {
+      this.#overSince = undefined;
       return;
     }
-    // One writev for the whole batch.
-    this.#socket.cork();
-    for (const b of pending) this.#socket.write(b);
-    this.#socket.uncork();
+    const now = performance.now();
+    this.#overSince ??= now;
+    if (now - this.#overSince > SLOW_CONSUMER_GRACE_MS) this.#overflow();
   }
 
   close(code: number, reason: string): void {
