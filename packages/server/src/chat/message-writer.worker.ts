@@ -1,11 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { connectDatabase } from '../db/database.js';
-import { KyselyMessageStore, type MessageRequest, type WriteResult } from './message.store.js';
+import { openSqlite } from '../db/database.js';
+import type { MessageRequest, WriteResult } from './message.store.js';
+import { SqliteMessageStore } from './sqlite-message-store.js';
 
 /**
  * The message writer thread (SQLite only). better-sqlite3 commits, fsyncs and checkpoints on the
  * thread that calls it; doing that here keeps those stalls off the event loop that serves
- * connections. It runs the very same store code as the main thread would, on its own connection.
+ * connections. It makes the same decisions as the main-thread store (message-batch.ts), on its own
+ * connection with prepared statements.
  */
 export interface WriterRequest {
   id: number;
@@ -14,7 +16,7 @@ export interface WriterRequest {
 export type WriterReply = { id: number; results: WriteResult[] } | { id: number; error: string };
 
 const { databaseUrl } = workerData as { databaseUrl: string };
-const store = new KyselyMessageStore(connectDatabase(databaseUrl));
+const store = new SqliteMessageStore(openSqlite(databaseUrl));
 const port = parentPort;
 if (!port) throw new Error('message-writer.worker must run in a worker thread');
 

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { ErrorCode } from '@salon/protocol';
 import type { Db } from '../db/database.js';
 import type { MessagesTable } from '../db/schema.js';
+import { assignSeqs, finish, planBatch, readMarks } from './message-batch.js';
 
 /** One message to store, as queued by `speak` or `POST /api/rooms/:id/messages`. */
 export interface MessageRequest {
@@ -28,7 +28,7 @@ export interface MessageStore {
 /**
  * The dialect-neutral store (SQLite or PostgreSQL through Kysely). A batch costs a handful of
  * statements whatever its size: lookups for all its rooms and senders at once, one `last_seq`
- * bump per room (which assigns the gap-free `seq`s inside the transaction), one multi-row insert.
+ * bump per room (which assigns the gap-free `seq`s inside the transaction), multi-row inserts.
  */
 export class KyselyMessageStore implements MessageStore {
   readonly #db: Db;
@@ -40,7 +40,6 @@ export class KyselyMessageStore implements MessageStore {
   writeBatch(requests: readonly MessageRequest[]): Promise<WriteResult[]> {
     if (requests.length === 0) return Promise.resolve([]);
     return this.#db.transaction().execute(async (trx) => {
-      const now = Date.now();
       const roomIds = unique(requests.map((r) => r.roomId));
       const senderIds = unique(requests.map((r) => r.senderId));
 
@@ -54,27 +53,23 @@ export class KyselyMessageStore implements MessageStore {
 
       // Exact (room, sender, client_id) triples: the unique index answers each with one probe,
       // however many messages the rooms already hold.
-      const triples = uniqueBy(requests, (r) => dedupKey(r.roomId, r.senderId, r.clientId));
-      const earlier: MessagesTable[] = [];
+      const triples = uniqueBy(requests, (r) => `${r.roomId}\n${r.senderId}\n${r.clientId}`);
+      const earlier = new Map<string, MessagesTable>();
       for (let i = 0; i < triples.length; i += 300) {
         const chunk = triples.slice(i, i + 300);
-        earlier.push(
-          ...(await trx
-            .selectFrom('messages')
-            .selectAll()
-            .where((eb) =>
-              eb(
-                eb.refTuple('room_id', 'sender_id', 'client_id'),
-                'in',
-                chunk.map((r) => eb.tuple(r.roomId, r.senderId, r.clientId)),
-              ),
-            )
-            .execute()),
-        );
+        const rows = await trx
+          .selectFrom('messages')
+          .selectAll()
+          .where((eb) =>
+            eb(
+              eb.refTuple('room_id', 'sender_id', 'client_id'),
+              'in',
+              chunk.map((r) => eb.tuple(r.roomId, r.senderId, r.clientId)),
+            ),
+          )
+          .execute();
+        for (const m of rows) earlier.set(`${m.room_id}\n${m.sender_id}\n${m.client_id}`, m);
       }
-      const stored = new Map(
-        earlier.map((m) => [dedupKey(m.room_id, m.sender_id, m.client_id), m]),
-      );
 
       const replyIds = unique(requests.flatMap((r) => (r.replyTo === null ? [] : [r.replyTo])));
       const replyTargets =
@@ -93,84 +88,40 @@ export class KyselyMessageStore implements MessageStore {
         .where('id', 'in', senderIds)
         .execute();
       const nameOf = new Map(names.map((u) => [u.id, u.name]));
+      const name = (id: string) => nameOf.get(id) ?? null;
 
-      // Decide each request; accepted ones get their room's next seqs in order.
-      const results: (WriteResult | undefined)[] = [];
-      const accepted: { index: number; row: MessagesTable }[] = [];
-      const perRoom = new Map<string, MessagesTable[]>();
-      requests.forEach((r, index) => {
-        if (!memberKeys.has(`${r.roomId}\n${r.senderId}`)) {
-          results[index] = {
-            ok: false,
-            code: 'NOT_A_MEMBER',
-            reason: 'You are not in this conversation.',
-          };
-          return;
-        }
-        const key = dedupKey(r.roomId, r.senderId, r.clientId);
-        const first = stored.get(key);
-        if (first) {
-          results[index] = {
-            ok: true,
-            message: first,
-            senderName: nameOf.get(r.senderId) ?? null,
-            duplicate: true,
-          };
-          return;
-        }
-        if (r.replyTo !== null && replyRoom.get(r.replyTo) !== r.roomId) {
-          results[index] = {
-            ok: false,
-            code: 'MESSAGE_NOT_FOUND',
-            reason: 'The message replied to is not in this conversation.',
-          };
-          return;
-        }
-        const row: MessagesTable = {
-          id: randomUUID(),
-          room_id: r.roomId,
-          seq: 0,
-          sender_id: r.senderId,
-          client_id: r.clientId,
-          body: r.body,
-          reply_to: r.replyTo,
-          created_at: now,
-          edited_at: null,
-          deleted_at: null,
-        };
-        stored.set(key, row); // a repeat later in this same batch is a duplicate of this one
-        accepted.push({ index, row });
-        const list = perRoom.get(r.roomId) ?? [];
-        list.push(row);
-        perRoom.set(r.roomId, list);
-      });
+      const plan = planBatch(
+        requests,
+        {
+          isMember: (roomId, userId) => memberKeys.has(`${roomId}\n${userId}`),
+          earlier: (roomId, senderId, clientId) =>
+            earlier.get(`${roomId}\n${senderId}\n${clientId}`),
+          roomOf: (id) => replyRoom.get(id),
+          nameOf: name,
+        },
+        Date.now(),
+      );
 
-      for (const [roomId, rows] of perRoom) {
+      for (const [roomId, rows] of plan.perRoom) {
         const bumped = await trx
           .updateTable('rooms')
-          .set((eb) => ({ last_seq: eb('last_seq', '+', rows.length), last_activity_at: now }))
+          .set((eb) => ({
+            last_seq: eb('last_seq', '+', rows.length),
+            last_activity_at: rows[0]?.created_at ?? Date.now(),
+          }))
           .where('id', '=', roomId)
           .returning('last_seq')
           .executeTakeFirstOrThrow();
-        let seq = bumped.last_seq - rows.length;
-        for (const row of rows) row.seq = ++seq;
+        assignSeqs(rows, bumped.last_seq);
       }
       // 10 columns a row: 500 rows stay far below every driver's parameter limit.
-      for (let i = 0; i < accepted.length; i += 500) {
+      for (let i = 0; i < plan.accepted.length; i += 500) {
         await trx
           .insertInto('messages')
-          .values(accepted.slice(i, i + 500).map((a) => a.row))
+          .values(plan.accepted.slice(i, i + 500).map((a) => a.row))
           .execute();
       }
-      // Sending a message means having read the conversation up to it.
-      const readMarks = new Map<string, { roomId: string; userId: string; seq: number }>();
-      for (const { row } of accepted)
-        readMarks.set(`${row.room_id}\n${row.sender_id}`, {
-          roomId: row.room_id,
-          userId: row.sender_id,
-          seq: row.seq,
-        });
-      for (const mark of readMarks.values()) {
+      for (const mark of readMarks(plan)) {
         await trx
           .updateTable('memberships')
           .set({ last_read_seq: mark.seq })
@@ -179,23 +130,9 @@ export class KyselyMessageStore implements MessageStore {
           .where('last_read_seq', '<', mark.seq)
           .execute();
       }
-      for (const { index, row } of accepted) {
-        results[index] = {
-          ok: true,
-          message: row,
-          senderName: nameOf.get(row.sender_id) ?? null,
-          duplicate: false,
-        };
-      }
-      return results.map(
-        (r) => r ?? { ok: false as const, code: 'INTERNAL' as const, reason: 'not processed' },
-      );
+      return finish(plan, name);
     });
   }
-}
-
-function dedupKey(roomId: string, senderId: string, clientId: string): string {
-  return `${roomId}\n${senderId}\n${clientId}`;
 }
 
 function unique<T>(items: readonly T[]): T[] {

@@ -23,19 +23,24 @@ export async function openDatabase(url: string): Promise<Db> {
 /** Opens the database without migrating (for a second connection, e.g. the message writer thread). */
 export function connectDatabase(url: string): Db {
   if (url.startsWith('sqlite:')) {
-    const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (file === '') throw new ConfigError('SALON_DATABASE_URL', 'sqlite: needs a file path');
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const sqlite = new SQLite(file);
-    // WAL lets readers run beside the writer; FULL makes every commit durable before it is
-    // acknowledged (Salon never acknowledges what a power cut could lose).
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = FULL');
-    sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(url) }) });
   }
   throw new ConfigError('SALON_DATABASE_URL', 'PostgreSQL is not supported yet; use sqlite:<file>');
+}
+
+/** A better-sqlite3 connection to a `sqlite:<file>` URL, with Salon's pragmas. */
+export function openSqlite(url: string): SQLite.Database {
+  const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+  if (file === '') throw new ConfigError('SALON_DATABASE_URL', 'sqlite: needs a file path');
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new SQLite(file);
+  // WAL lets readers run beside the writer; FULL makes every commit durable before it is
+  // acknowledged (Salon never acknowledges what a power cut could lose).
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return sqlite;
 }
 
 async function migrate(db: Db): Promise<void> {

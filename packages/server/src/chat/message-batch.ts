@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { MessagesTable } from '../db/schema.js';
+import type { MessageRequest, WriteResult } from './message.store.js';
+
+/** What a store looked up before deciding a batch. */
+export interface BatchLookups {
+  /** "room\nuser" of every (room, sender) pair that is a membership. */
+  isMember(roomId: string, userId: string): boolean;
+  /** The message stored earlier with this (room, sender, client_id), if any. */
+  earlier(roomId: string, senderId: string, clientId: string): MessagesTable | undefined;
+  /** The room a replied-to message is in, if it exists. */
+  roomOf(messageId: string): string | undefined;
+  nameOf(userId: string): string | null;
+}
+
+export interface BatchPlan {
+  /** Decided results by request index; accepted ones are filled in once their seq is known. */
+  results: (WriteResult | undefined)[];
+  /** Rows to insert, in request order; `seq` is 0 until `assignSeqs`. */
+  accepted: { index: number; row: MessagesTable }[];
+  /** Accepted rows per room, in order: the store bumps each room's last_seq by their count. */
+  perRoom: Map<string, MessagesTable[]>;
+}
+
+/**
+ * Decides a batch, the same way whatever the database: refuses non-members and replies to
+ * messages of other rooms, answers repeated client_ids with the message stored first (a repeat
+ * later in the same batch included), and accepts the rest in order. Pure: no I/O.
+ */
+export function planBatch(
+  requests: readonly MessageRequest[],
+  look: BatchLookups,
+  now: number,
+): BatchPlan {
+  const results: (WriteResult | undefined)[] = [];
+  const accepted: BatchPlan['accepted'] = [];
+  const perRoom = new Map<string, MessagesTable[]>();
+  const inBatch = new Map<string, MessagesTable>();
+  requests.forEach((r, index) => {
+    if (!look.isMember(r.roomId, r.senderId)) {
+      results[index] = {
+        ok: false,
+        code: 'NOT_A_MEMBER',
+        reason: 'You are not in this conversation.',
+      };
+      return;
+    }
+    const key = `${r.roomId}\n${r.senderId}\n${r.clientId}`;
+    const first = inBatch.get(key) ?? look.earlier(r.roomId, r.senderId, r.clientId);
+    if (first) {
+      results[index] = {
+        ok: true,
+        message: first,
+        senderName: look.nameOf(r.senderId),
+        duplicate: true,
+      };
+      return;
+    }
+    if (r.replyTo !== null && look.roomOf(r.replyTo) !== r.roomId) {
+      results[index] = {
+        ok: false,
+        code: 'MESSAGE_NOT_FOUND',
+        reason: 'The message replied to is not in this conversation.',
+      };
+      return;
+    }
+    const row: MessagesTable = {
+      id: randomUUID(),
+      room_id: r.roomId,
+      seq: 0,
+      sender_id: r.senderId,
+      client_id: r.clientId,
+      body: r.body,
+      reply_to: r.replyTo,
+      created_at: now,
+      edited_at: null,
+      deleted_at: null,
+    };
+    inBatch.set(key, row);
+    accepted.push({ index, row });
+    const list = perRoom.get(r.roomId);
+    if (list) list.push(row);
+    else perRoom.set(r.roomId, [row]);
+  });
+  return { results, accepted, perRoom };
+}
+
+/** Numbers a room's accepted rows after its bumped last_seq: last_seq - n + 1 … last_seq. */
+export function assignSeqs(rows: MessagesTable[], bumpedLastSeq: number): void {
+  let seq = bumpedLastSeq - rows.length;
+  for (const row of rows) row.seq = ++seq;
+}
+
+/** Sending means having read the conversation up to one's own message: the highest per sender. */
+export function readMarks(plan: BatchPlan): { roomId: string; userId: string; seq: number }[] {
+  const marks = new Map<string, { roomId: string; userId: string; seq: number }>();
+  for (const { row } of plan.accepted) {
+    marks.set(`${row.room_id}\n${row.sender_id}`, {
+      roomId: row.room_id,
+      userId: row.sender_id,
+      seq: row.seq,
+    });
+  }
+  return [...marks.values()];
+}
+
+/** The final results, in request order. */
+export function finish(plan: BatchPlan, nameOf: (userId: string) => string | null): WriteResult[] {
+  for (const { index, row } of plan.accepted) {
+    plan.results[index] = {
+      ok: true,
+      message: row,
+      senderName: nameOf(row.sender_id),
+      duplicate: false,
+    };
+  }
+  return plan.results.map(
+    (r) => r ?? { ok: false as const, code: 'INTERNAL' as const, reason: 'not processed' },
+  );
+}
