@@ -17,7 +17,7 @@ import type { TrialResult } from './trial-result.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 /** Longest wait for other work on the machine to stop before a trial, ms. */
-const QUIET_WAIT_MS = 30_000;
+const QUIET_WAIT_MS = 5_000;
 /** Descriptors a process needs besides its sockets (node, tsx, IPC, stdio). */
 const SPARE_FILES = 256;
 
