@@ -35,5 +35,10 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  {
+    // Node scripts of the web package (its src is type-checked through packages/web/tsconfig.json).
+    files: ['packages/web/scripts/**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
+  },
   prettier,
 );

@@ -87,6 +87,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
   http.removeContentTypeParser('text/plain');
   installErrorHandler(http);
   http.get('/healthz', () => ({ status: 'ok' }));
+  await import('./http/static-web.js').then((web) => web.registerStaticWeb(http));
   authRoutes(http, { db, otp, sessions, sessionTtlDays: config.sessionTtlDays });
   cableRoutes(http, { cable, sessions, tickets });
   const messageStore: MessageStore =

@@ -1,0 +1,90 @@
+import { useEffect, useState } from 'react';
+import { useClient } from '../hooks/use-client.js';
+import { navigate, roomPath, useRoute } from '../hooks/use-route.js';
+import { errorText } from '../lib/error-text.js';
+import type { UserView } from '../sdk.js';
+import { ConnectionBanner } from './connection-banner.js';
+import { ConversationList } from './conversation-list.js';
+import { ConversationView } from './conversation-view.js';
+import { NewDmDialog } from './new-dm-dialog.js';
+import { NewGroupDialog } from './new-group-dialog.js';
+
+interface Props {
+  me: UserView;
+  onSignedOut: () => void;
+}
+
+/**
+ * The signed-in app: the conversation list beside the open conversation (one or the other on a
+ * phone-sized screen, switched by the URL). Holds the live connection open while mounted.
+ */
+export function ChatScreen({ me, onSignedOut }: Props) {
+  const client = useClient();
+  const { roomId } = useRoute();
+  const [dialog, setDialog] = useState<'dm' | 'group' | null>(null);
+  const [signOutError, setSignOutError] = useState<string | null>(null);
+
+  useEffect(() => {
+    client.start();
+    return () => client.stop();
+  }, [client]);
+
+  async function signOut() {
+    setSignOutError(null);
+    try {
+      await client.logout();
+      onSignedOut();
+    } catch (err) {
+      setSignOutError(errorText(err));
+    }
+  }
+
+  const openRoom = (id: string) => {
+    setDialog(null);
+    navigate(roomPath(id));
+  };
+
+  return (
+    <div className="chat" data-view={roomId ? 'room' : 'list'}>
+      <ConnectionBanner />
+      <aside className="sidebar" aria-label="Conversations">
+        <header className="sidebar-header">
+          <div className="me">
+            <span className="brand">Salon</span>
+            <span className="muted me-name">{me.name ?? me.phone}</span>
+          </div>
+          <button type="button" className="link" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </header>
+        {signOutError && (
+          <p className="error" role="alert">
+            {signOutError}
+          </p>
+        )}
+        <div className="sidebar-actions">
+          <button type="button" className="primary" onClick={() => setDialog('dm')}>
+            New message
+          </button>
+          <button type="button" onClick={() => setDialog('group')}>
+            New group
+          </button>
+        </div>
+        <ConversationList me={me} selectedId={roomId} />
+      </aside>
+      <main className="pane">
+        {roomId ? (
+          <ConversationView key={roomId} roomId={roomId} me={me} />
+        ) : (
+          <div className="empty-pane">
+            <p>Pick a conversation, or start one with New message.</p>
+          </div>
+        )}
+      </main>
+      {dialog === 'dm' && <NewDmDialog onClose={() => setDialog(null)} onOpened={openRoom} />}
+      {dialog === 'group' && (
+        <NewGroupDialog onClose={() => setDialog(null)} onCreated={openRoom} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,128 @@
+import { useEffect, useRef, useState } from 'react';
+import { useClient, useRooms } from '../hooks/use-client.js';
+import { useConversation, useConversationState } from '../hooks/use-conversation.js';
+import { usePageVisible } from '../hooks/use-page-visible.js';
+import { errorText, settle } from '../lib/error-text.js';
+import { roomTitle } from '../lib/room-title.js';
+import type { ClientMessage, Conversation, RoomDetail, RoomSummary, UserView } from '../sdk.js';
+import { AppLink } from './app-link.js';
+import { Composer } from './composer.js';
+import { ConversationHeader } from './conversation-header.js';
+import { MessageList } from './message-list.js';
+import { RoomSettings } from './room-settings.js';
+import { TypingLine } from './typing-line.js';
+
+interface Props {
+  roomId: string;
+  me: UserView;
+}
+
+/** One open conversation: header, history, typing line and composer. */
+export function ConversationView({ roomId, me }: Props) {
+  const client = useClient();
+  const rooms = useRooms();
+  const summary = rooms.find((room) => room.id === roomId);
+  const [detail, setDetail] = useState<RoomDetail | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const wasListed = useRef(false);
+  if (summary) wasListed.current = true;
+
+  // A room just created or opened by link may not be in the list yet: ask for it once.
+  useEffect(() => {
+    if (summary) return;
+    let cancelled = false;
+    client.roomDetail(roomId).then(
+      (room) => {
+        if (!cancelled) setDetail(room);
+      },
+      (err: unknown) => {
+        if (!cancelled) setLoadError(errorText(err));
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [client, roomId, summary]);
+
+  const conversation = useConversation(roomId);
+  const room = summary ?? detail;
+
+  if (!summary && wasListed.current) {
+    return <Gone text="You are no longer in this conversation." />;
+  }
+  if (!room || !conversation) {
+    return loadError ? <Gone text={loadError} /> : <p className="muted pane-loading">Loading…</p>;
+  }
+  return <OpenConversation room={room} conversation={conversation} me={me} />;
+}
+
+function Gone({ text }: { text: string }) {
+  return (
+    <div className="empty-pane">
+      <p role="alert">{text}</p>
+      <AppLink href="/">Back to conversations</AppLink>
+    </div>
+  );
+}
+
+interface OpenProps {
+  room: RoomSummary;
+  conversation: Conversation;
+  me: UserView;
+}
+
+function OpenConversation({ room, conversation, me }: OpenProps) {
+  const state = useConversationState(conversation);
+  const visible = usePageVisible();
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [replyTo, setReplyTo] = useState<ClientMessage | null>(null);
+  const newestSeq = newestStoredSeq(state.messages);
+
+  // Read while open and visible: everything stored so far, as it arrives.
+  useEffect(() => {
+    if (visible && newestSeq > 0 && newestSeq > room.last_read_seq) {
+      settle(conversation.markRead());
+    }
+  }, [conversation, visible, newestSeq, room.last_read_seq]);
+
+  return (
+    <section className="conversation" aria-label={roomTitle(room)}>
+      <ConversationHeader
+        room={room}
+        members={state.members}
+        onOpenSettings={() => setSettingsOpen(true)}
+      />
+      <MessageList
+        room={room}
+        conversation={conversation}
+        state={state}
+        me={me}
+        onReply={setReplyTo}
+      />
+      <TypingLine users={state.typingUsers} />
+      <Composer
+        key={room.id}
+        conversation={conversation}
+        replyTo={replyTo}
+        onCancelReply={() => setReplyTo(null)}
+        onSent={() => setReplyTo(null)}
+      />
+      {settingsOpen && (
+        <RoomSettings
+          room={room}
+          members={state.members}
+          me={me}
+          onClose={() => setSettingsOpen(false)}
+        />
+      )}
+    </section>
+  );
+}
+
+function newestStoredSeq(messages: readonly ClientMessage[]): number {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const seq = messages[i]?.seq ?? 0;
+    if (seq > 0) return seq;
+  }
+  return 0;
+}

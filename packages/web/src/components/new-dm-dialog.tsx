@@ -1,0 +1,63 @@
+import { useState, type SubmitEvent } from 'react';
+import { useClient } from '../hooks/use-client.js';
+import { errorText } from '../lib/error-text.js';
+import { Modal } from './modal.js';
+
+interface Props {
+  onClose: () => void;
+  onOpened: (roomId: string) => void;
+}
+
+/** Starts (or reopens) a one-to-one conversation with a phone number. */
+export function NewDmDialog({ onClose, onOpened }: Props) {
+  const client = useClient();
+  const [phone, setPhone] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function start(event: SubmitEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const room = await client.openDm({ phone: phone.trim() });
+      onOpened(room.id);
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal title="New message" onClose={onClose}>
+      <form onSubmit={(e) => void start(e)}>
+        <label htmlFor="dm-phone">Phone number</label>
+        <input
+          id="dm-phone"
+          type="tel"
+          inputMode="tel"
+          autoComplete="off"
+          required
+          autoFocus
+          value={phone}
+          onChange={(e) => setPhone(e.target.value)}
+          aria-invalid={error ? true : undefined}
+        />
+        <p className="hint">They can reply once they sign in to Salon with this number.</p>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="row end">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy || phone.trim() === ''}>
+            {busy ? 'Opening…' : 'Start conversation'}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
