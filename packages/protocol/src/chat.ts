@@ -136,7 +136,15 @@ export type RoomEvent =
   | { type: 'member_added'; room_id: string; member: MemberView }
   | { type: 'member_removed'; room_id: string; user_id: string }
   | { type: 'room_renamed'; room_id: string; name: string }
-  | { type: 'presence'; user_id: string; online: boolean; last_seen_at: string | null };
+  /** Presence changes of the room's members, gathered over a short window. */
+  | { type: 'presence'; room_id: string; users: PresenceChange[] };
+
+export interface PresenceChange {
+  user_id: string;
+  online: boolean;
+  /** ISO 8601; null while online or never seen. */
+  last_seen_at: string | null;
+}
 
 /** On `user:<id>` streams: what concerns one person across rooms. */
 export type UserEvent =
@@ -147,5 +155,4 @@ export type UserEvent =
   | { type: 'room_added'; room: RoomSummary }
   | { type: 'room_removed'; room_id: string }
   | { type: 'read'; room_id: string; user_id: string; seq: number }
-  | { type: 'presence'; user_id: string; online: boolean; last_seen_at: string | null }
   | { type: 'room_renamed'; room_id: string; name: string };

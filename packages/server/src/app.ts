@@ -120,6 +120,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
         const drained = await jobs.drain(config.shutdownTimeoutSeconds * 1000);
         if (!drained)
           log.warn({ pending: jobs.pending }, 'shutdown timeout: queued jobs abandoned');
+        chat.presence.close();
         await messageStore.close?.();
         await broker.close();
         await db.destroy();

@@ -36,7 +36,7 @@ export function createChat(deps: {
   const memberships = new MembershipRepository(db);
   const presence = new PresenceService(
     cable.registry,
-    users,
+    db,
     publish,
     deps.log.child({ part: 'presence' }),
   );

@@ -1,32 +1,44 @@
-import type { UserEvent } from '@salon/protocol';
+import type { PresenceChange, RoomEvent } from '@salon/protocol';
 import type { Logger } from 'pino';
 import type { ConnectionRegistry } from '../cable/registry.js';
-import { userStream } from '../channels/streams.js';
-import type { UserRepository } from './user.repository.js';
+import { roomStream } from '../channels/streams.js';
+import type { Db } from '../db/database.js';
 import { iso } from './views.js';
 
 type Publish = (stream: string, message: object, options?: { durable?: boolean }) => void;
 
+/** Presence changes are gathered this long before they are announced, ms. */
+export const PRESENCE_WINDOW_MS = 300;
+
 /**
  * Presence: a user is online while at least one of their connections is open. Changes are
- * pushed to everyone who shares a room with them (on their private streams, so a person in many
- * rooms with you hears it once); going offline records "last seen".
+ * gathered over a short window and announced once per room on the room's stream, listing every
+ * member whose state changed: a reconnect storm of a 10,000-member room costs one event per
+ * window, not one per member per member. Going offline records "last seen". A user who drops and
+ * comes back within the window is not announced at all.
  */
 export class PresenceService {
   readonly #registry: ConnectionRegistry;
-  readonly #users: UserRepository;
+  readonly #db: Db;
   readonly #publish: Publish;
   readonly #log: Logger;
+  /** Users whose state changed since the last announcement. */
+  #changed = new Set<string>();
+  /** The state last announced per user (absent: offline, as at start). */
+  readonly #announcedOnline = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
 
-  constructor(registry: ConnectionRegistry, users: UserRepository, publish: Publish, log: Logger) {
+  constructor(registry: ConnectionRegistry, db: Db, publish: Publish, log: Logger) {
     this.#registry = registry;
-    this.#users = users;
+    this.#db = db;
     this.#publish = publish;
     this.#log = log;
-    registry.onPresence((userId, online) => {
-      this.#changed(userId, online).catch((err: unknown) =>
-        this.#log.error({ err, userId }, 'presence update failed'),
-      );
+    registry.onPresence((userId) => {
+      this.#changed.add(userId);
+      this.#timer ??= setTimeout(() => {
+        this.#timer = undefined;
+        this.#flush().catch((err: unknown) => this.#log.error({ err }, 'presence update failed'));
+      }, PRESENCE_WINDOW_MS).unref();
     });
   }
 
@@ -34,18 +46,54 @@ export class PresenceService {
     return this.#registry.connectionsOfUser(userId).size > 0;
   }
 
-  async #changed(userId: string, online: boolean): Promise<void> {
+  async #flush(): Promise<void> {
     const now = Date.now();
-    if (!online) await this.#users.setLastSeen(userId, now);
-    // The state may have flipped back while we awaited: announce only what is still true.
-    if (this.isOnline(userId) !== online) return;
-    const event: UserEvent = {
-      type: 'presence',
-      user_id: userId,
-      online,
-      last_seen_at: online ? null : iso(now),
-    };
-    for (const contact of await this.#users.contactsOf(userId))
-      this.#publish(userStream(contact), event);
+    const changes: PresenceChange[] = [];
+    const wentOffline: string[] = [];
+    for (const userId of this.#changed) {
+      const online = this.isOnline(userId);
+      if (online === this.#announcedOnline.has(userId)) continue; // back where it was
+      if (online) this.#announcedOnline.add(userId);
+      else {
+        this.#announcedOnline.delete(userId);
+        wentOffline.push(userId);
+      }
+      changes.push({ user_id: userId, online, last_seen_at: online ? null : iso(now) });
+    }
+    this.#changed = new Set();
+    if (changes.length === 0) return;
+    for (let i = 0; i < wentOffline.length; i += 500) {
+      await this.#db
+        .updateTable('users')
+        .set({ last_seen_at: now })
+        .where('id', 'in', wentOffline.slice(i, i + 500))
+        .execute();
+    }
+    const byRoom = new Map<string, PresenceChange[]>();
+    const byUser = new Map(changes.map((c) => [c.user_id, c]));
+    const ids = [...byUser.keys()];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.#db
+        .selectFrom('memberships')
+        .select(['room_id', 'user_id'])
+        .where('user_id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const { room_id, user_id } of rows) {
+        const change = byUser.get(user_id);
+        if (!change) continue;
+        const list = byRoom.get(room_id);
+        if (list) list.push(change);
+        else byRoom.set(room_id, [change]);
+      }
+    }
+    for (const [roomId, users] of byRoom) {
+      const event: RoomEvent = { type: 'presence', room_id: roomId, users };
+      this.#publish(roomStream(roomId), event);
+    }
+  }
+
+  close(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 }

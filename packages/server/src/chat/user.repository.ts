@@ -41,25 +41,4 @@ export class UserRepository {
       .where('phone', '=', phone)
       .executeTakeFirstOrThrow();
   }
-
-  async setLastSeen(userId: string, at: number): Promise<void> {
-    await this.#db
-      .updateTable('users')
-      .set({ last_seen_at: at })
-      .where('id', '=', userId)
-      .execute();
-  }
-
-  /** Everyone who shares at least one room with `userId` (not counting them). */
-  async contactsOf(userId: string): Promise<string[]> {
-    const rows = await this.#db
-      .selectFrom('memberships as mine')
-      .innerJoin('memberships as theirs', 'theirs.room_id', 'mine.room_id')
-      .select('theirs.user_id')
-      .distinct()
-      .where('mine.user_id', '=', userId)
-      .where('theirs.user_id', '!=', userId)
-      .execute();
-    return rows.map((r) => r.user_id);
-  }
 }

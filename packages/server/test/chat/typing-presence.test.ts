@@ -4,7 +4,6 @@ import { startTestServer } from '../helpers/salon-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
   ChatClient,
-  USER_IDENTIFIER,
   createGroup,
   history,
   ok,
@@ -76,21 +75,25 @@ describe('typing', () => {
 });
 
 describe('presence', () => {
-  it('goes to the people who share a room, with last_seen_at after the last connection closes', async () => {
+  it('goes to the rooms the user is in, with last_seen_at after the last connection closes', async () => {
     const server = await startTestServer();
     const ana = await person(server, 'Ana');
     const ben = await person(server, 'Ben');
     const eve = await person(server, 'Eve');
     const dm = await openDm(server, ana, { phone: ben.phone });
-    await createGroup(server, eve, 'Eve alone', []);
+    const eveRoom = await createGroup(server, eve, 'Eve alone', []);
     const benWs = await ChatClient.connect(server, ben);
-    await benWs.joinUser();
+    await benWs.joinRoom(dm.id);
     const eveWs = await ChatClient.connect(server, eve);
-    await eveWs.joinUser();
+    await eveWs.joinRoom(eveRoom.id);
+    const isAna = (e: { users: { user_id: string }[] }) =>
+      e.users.some((u) => u.user_id === ana.id);
 
     const anaPhone = await ChatClient.connect(server, ana);
-    const online = await benWs.userEvent('presence', (e) => e.user_id === ana.id);
-    expect(online).toEqual({ type: 'presence', user_id: ana.id, online: true, last_seen_at: null });
+    const online = await benWs.roomEvent(dm.id, 'presence', isAna);
+    // Changes within one window travel together (Ben's own arrival may share the event).
+    expect(online.room_id).toBe(dm.id);
+    expect(online.users).toContainEqual({ user_id: ana.id, online: true, last_seen_at: null });
     expect((await summaryOf(server, ben, dm.id))?.other).toMatchObject({
       id: ana.id,
       online: true,
@@ -109,40 +112,35 @@ describe('presence', () => {
     anaPhone.close();
     await anaPhone.raw.waitClosed();
     await anaLaptop.joinRoom(dm.id);
-    anaLaptop.perform(dm.id, 'typing');
-    await benWs.joinRoom(dm.id);
 
     const startedAt = Date.now();
     anaLaptop.close();
-    const offline = await benWs.userEvent('presence', (e) => e.user_id === ana.id);
-    expect(offline.online).toBe(false);
-    expect(offline.last_seen_at).not.toBeNull();
-    const seenAt = Date.parse(offline.last_seen_at!);
+    const offline = await benWs.roomEvent(dm.id, 'presence', isAna);
+    const change = offline.users.find((u) => u.user_id === ana.id)!;
+    expect(change.online).toBe(false);
+    expect(change.last_seen_at).not.toBeNull();
+    const seenAt = Date.parse(change.last_seen_at!);
     expect(seenAt).toBeGreaterThanOrEqual(startedAt - 1000);
     expect(seenAt).toBeLessThanOrEqual(Date.now());
     // The list shows it too.
     const other = (await summaryOf(server, ben, dm.id))?.other;
-    expect(other).toMatchObject({ online: false, last_seen_at: offline.last_seen_at });
+    expect(other).toMatchObject({ online: false, last_seen_at: change.last_seen_at });
 
     // Ben heard Ana go online once and offline once, never in between.
     await benWs.raw.barrier();
     expect(
-      benWs.raw.received.filter(
-        (f) =>
-          f.identifier === USER_IDENTIFIER &&
-          (f.message as { type?: string; user_id?: string } | undefined)?.type === 'presence' &&
-          (f.message as { user_id?: string }).user_id === ana.id,
-      ).length,
+      benWs.raw.received.filter((f) => {
+        const m = f.message as { type?: string; users?: { user_id: string }[] } | undefined;
+        return m?.type === 'presence' && (m.users ?? []).some((u) => u.user_id === ana.id);
+      }).length,
     ).toBe(2);
     // Eve shares no room with Ana. Absence cannot be awaited: by now Ben has heard both
-    // changes, which were published together with anything Eve could have been sent, and a short
-    // window (200 ms) covers delivery to a second socket.
-    await eveWs.expectNothing(
-      (f) =>
-        f.identifier === USER_IDENTIFIER &&
-        (f.message as { type?: string } | undefined)?.type === 'presence',
-      200,
-    );
+    // changes, which were published together with anything Eve's room could have been sent, and
+    // a short window (200 ms) covers delivery to a second socket.
+    await eveWs.expectNothing((f) => {
+      const m = f.message as { type?: string; users?: { user_id: string }[] } | undefined;
+      return m?.type === 'presence' && (m.users ?? []).some((u) => u.user_id === ana.id);
+    }, 200);
     benWs.close();
     eveWs.close();
   });
