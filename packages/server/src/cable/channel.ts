@@ -14,7 +14,15 @@ export interface SubscriptionHost {
   transmit(identifier: string, message: object): void;
 }
 
-export type ActionHandler = (data: Record<string, unknown>) => Promise<void> | void;
+/**
+ * An action, called with the client's data and the subscription's channel. Handlers are shared
+ * by every subscription of a channel class (one record, not closures per subscription): a server
+ * holds many idle subscriptions, and each one's memory counts.
+ */
+export type ActionHandler = (
+  data: Record<string, unknown>,
+  channel: Channel,
+) => Promise<void> | void;
 
 /**
  * A channel, as in Rails ActionCable: one instance per subscription. `subscribed` decides
@@ -38,8 +46,8 @@ export abstract class Channel {
     this.params = params;
   }
 
-  /** The actions a client may perform on this channel, by name. */
-  abstract readonly actions: Readonly<Record<string, ActionHandler>>;
+  /** The actions a client may perform on this channel, by name (a shared record). */
+  abstract get actions(): Readonly<Record<string, ActionHandler>>;
 
   get userId(): string {
     return this.#host.identity.userId;

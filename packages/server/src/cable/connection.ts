@@ -29,6 +29,9 @@ export interface ConnectionDeps {
   maxProtocolErrors: number;
 }
 
+/** The start of every connection's command chain (one shared promise, not one each). */
+const RESOLVED: Promise<void> = Promise.resolve();
+
 interface Subscription {
   channel: Channel;
   confirmed: boolean;
@@ -45,10 +48,10 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
   readonly ext: boolean;
   readonly transport: Transport;
   readonly #deps: ConnectionDeps;
-  readonly #log: Logger;
+  #logger: Logger | undefined;
   readonly #subs = new Map<string, Subscription>();
   readonly #bucket: TokenBucket;
-  #queue: Promise<void> = Promise.resolve();
+  #queue: Promise<void> = RESOLVED;
   #protocolErrors = 0;
   #closed = false;
   readonly #closeListeners: ((conn: Connection) => void)[] = [];
@@ -58,10 +61,19 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
     this.identity = identity;
     this.ext = ext;
     this.#deps = deps;
-    this.#log = deps.log.child({ conn: this.id, user: identity.userId, transport: transport.kind });
     this.#bucket = new TokenBucket(deps.commandsPerSecond, deps.commandBurst);
     deps.registry.add(this);
     transport.onClose(() => this.#cleanup());
+  }
+
+  /** Made on first use: most connections never log, and a child logger per connection costs memory. */
+  get #log(): Logger {
+    this.#logger ??= this.#deps.log.child({
+      conn: this.id,
+      user: this.identity.userId,
+      transport: this.transport.kind,
+    });
+    return this.#logger;
   }
 
   get userId(): string {
@@ -300,7 +312,7 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
       return;
     }
     try {
-      await actions[action]?.(args);
+      await actions[action]?.(args, sub.channel);
     } catch (err) {
       const clientId = typeof args.client_id === 'string' ? { client_id: args.client_id } : {};
       if (err instanceof AppError) {

@@ -10,13 +10,39 @@ export interface RoomChatPort {
   /** Called when a subscription to the room starts and ends (presence bookkeeping). */
   joined?(roomId: string, userId: string): void;
   left?(roomId: string, userId: string): void;
-  actions(roomId: string, userId: string): Readonly<Record<string, ActionHandler>>;
+  /** The room's actions, by name: called with the room, the connection's user and the data. */
+  readonly actions: Readonly<Record<string, RoomAction>>;
+}
+
+export type RoomAction = (
+  roomId: string,
+  userId: string,
+  data: Record<string, unknown>,
+) => Promise<void> | void;
+
+/** Each port's actions adapted to channel handlers once, shared by all its subscriptions. */
+const handlersByPort = new WeakMap<RoomChatPort, Readonly<Record<string, ActionHandler>>>();
+
+function handlersFor(chat: RoomChatPort): Readonly<Record<string, ActionHandler>> {
+  let handlers = handlersByPort.get(chat);
+  if (!handlers) {
+    const entries = Object.entries(chat.actions).map(([name, action]): [string, ActionHandler] => [
+      name,
+      (data, channel) => {
+        const roomId = channel instanceof RoomChannel ? channel.roomId : undefined;
+        if (roomId === undefined) throw new Error('room action on a channel without a room');
+        return action(roomId, channel.userId, data);
+      },
+    ]);
+    handlers = Object.freeze(Object.fromEntries(entries));
+    handlersByPort.set(chat, handlers);
+  }
+  return handlers;
 }
 
 /** `{"channel": "RoomChannel", "room": "<room id>"}`: members only; streams the room. */
 export class RoomChannel extends Channel {
   static readonly channelName = 'RoomChannel';
-  readonly actions: Readonly<Record<string, ActionHandler>>;
   readonly #chat: RoomChatPort;
   readonly #roomId: string | undefined;
   #joined = false;
@@ -32,7 +58,10 @@ export class RoomChannel extends Channel {
     const room = params.room;
     this.#roomId =
       typeof room === 'string' && room.length > 0 && room.length <= 64 ? room : undefined;
-    this.actions = this.#roomId === undefined ? {} : chat.actions(this.#roomId, this.userId);
+  }
+
+  get actions(): Readonly<Record<string, ActionHandler>> {
+    return handlersFor(this.#chat);
   }
 
   get roomId(): string | undefined {

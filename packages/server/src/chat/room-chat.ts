@@ -19,8 +19,8 @@ export function roomChat(deps: {
 }): RoomChatPort {
   return {
     isMember: (roomId, userId) => deps.memberships.isMember(roomId, userId),
-    actions: (roomId, userId) => ({
-      speak: (data) => {
+    actions: {
+      speak: (roomId, userId, data) => {
         const input = validate(SpeakData, data);
         deps.messages.enqueue({
           roomId,
@@ -30,17 +30,17 @@ export function roomChat(deps: {
           replyTo: input.reply_to ?? null,
         });
       },
-      typing: () => deps.typing.typing(roomId, userId),
-      read: async (data) => {
+      typing: (roomId, userId) => deps.typing.typing(roomId, userId),
+      read: async (roomId, userId, data) => {
         await deps.receipts.markRead(userId, roomId, validate(ReadData, data).seq);
       },
-      edit: async (data) => {
+      edit: async (roomId, userId, data) => {
         const input = validate(EditData, data);
         await deps.messages.edit(userId, roomId, input.message_id, input.body);
       },
-      delete: async (data) => {
+      delete: async (roomId, userId, data) => {
         await deps.messages.delete(userId, roomId, validate(DeleteData, data).message_id);
       },
-    }),
+    },
   };
 }
