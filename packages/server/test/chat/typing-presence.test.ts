@@ -2,15 +2,7 @@ import type { MemberView, RoomDetail } from '@salon/protocol';
 import { describe, expect, it } from 'vitest';
 import { startTestServer } from '../helpers/salon-server.js';
 import { waitFor } from '../helpers/wait-for.js';
-import {
-  ChatClient,
-  createGroup,
-  history,
-  ok,
-  openDm,
-  person,
-  summaryOf,
-} from './chat-client.js';
+import { ChatClient, createGroup, history, ok, openDm, person, summaryOf } from './chat-client.js';
 
 describe('typing', () => {
   it('is seen by the other side, throttled to one per 2 s per person, and never stored', async () => {
