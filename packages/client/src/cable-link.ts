@@ -57,6 +57,11 @@ export class CableLink {
       logLevel: 'error',
       // Token mode: a fresh short-lived ticket before every connect; the token stays out of URLs.
       transportConfigurator: async (transport: Transport) => {
+        // connect() holds its promise unobserved while it awaits this and then the transport:
+        // a stop() meanwhile would reject it unhandled, which ends a Node process. Observe it.
+        (this.cable as unknown as { pendingConnect(): Promise<void> })
+          .pendingConnect()
+          .catch(() => undefined);
         if (api.auth !== 'token') return;
         const { ticket } = await api.request<{ ticket: string }>('POST', '/api/cable/tickets');
         transport.setToken(ticket, 'ticket');

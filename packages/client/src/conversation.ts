@@ -18,8 +18,8 @@ const PAGE = 50;
 export interface ConversationHost {
   api: ApiClient;
   myId(): string;
-  /** The room's channel on the shared connection. */
-  channel: Channel;
+  /** The room's channel on the current connection (a new one after `stop()` and `start()`). */
+  channel(): Channel;
   connected(): boolean;
   /** Stored messages seen (also for the conversation list's last message and unread count). */
   onStored(message: MessageView): void;
@@ -222,7 +222,10 @@ export class Conversation {
     this.#readMarks.set(me, seq);
     this.#changed();
     if (this.#host.connected()) {
-      this.#host.channel.perform('read', { seq }).catch(() => this.#readOverHttp(seq));
+      this.#host
+        .channel()
+        .perform('read', { seq })
+        .catch(() => this.#readOverHttp(seq));
     } else {
       this.#readOverHttp(seq);
     }
@@ -233,7 +236,10 @@ export class Conversation {
     const now = Date.now();
     if (now - this.#lastTypingSent < TYPING_THROTTLE_MS || !this.#host.connected()) return;
     this.#lastTypingSent = now;
-    this.#host.channel.perform('typing', {}).catch(() => undefined);
+    this.#host
+      .channel()
+      .perform('typing', {})
+      .catch(() => undefined);
   }
 
   // ------------------------------------------------------------ events (from the room feed)
@@ -275,6 +281,15 @@ export class Conversation {
     }
   }
 
+  /**
+   * The room's feed is subscribed (again): sends made before it stood, which never left, go now.
+   * Those that did leave are sent again by `catchUp()` after a reconnect.
+   */
+  handleFeedConnected(): void {
+    for (const m of this.#pending.values())
+      if (m.status === 'sending' && !this.#ackTimers.has(m.client_id)) this.#transmit(m);
+  }
+
   /** A repeated send answered with the message stored the first time. */
   handleAck(message: MessageView): void {
     this.#store(message);
@@ -299,7 +314,8 @@ export class Conversation {
     const clearTimer = this.#ackTimers.get(message.client_id);
     if (clearTimer !== undefined) clearTimeout(clearTimer);
     if (!this.#host.connected()) return; // sent by catchUp() after the reconnect
-    this.#host.channel
+    this.#host
+      .channel()
       .perform('speak', {
         body: message.body,
         client_id: message.client_id,

@@ -45,6 +45,8 @@ export class SalonClient {
   readonly #statusListeners = new Listeners<[ConnectionStatus]>();
   readonly #meListeners = new Listeners();
   #status: ConnectionStatus = { state: 'idle', transport: null };
+  /** True once a started connection was stopped: a later start() must catch up. */
+  #stopped = false;
 
   constructor(opts: SalonClientOptions) {
     this.#opts = opts;
@@ -141,14 +143,25 @@ export class SalonClient {
         this.#statusListeners.emit(status);
       });
       link.onReconnect(() => void this.#recover());
+      if (this.#stopped) {
+        // Started again after stop(): what happened meanwhile is missed like after a drop.
+        const off = link.onStatus((status) => {
+          if (status.state !== 'connected') return;
+          off();
+          void this.#recover();
+        });
+      }
       this.#link = link;
       this.#subscribeUser(link.cable);
+      // Feeds asked for while there was no connection (a conversation opened before start()).
+      for (const feed of this.#feeds.values()) link.cable.subscribe(feed);
     }
     this.#link.start();
     void this.refreshRooms().catch(() => undefined);
   }
 
   stop(): void {
+    if (this.#link) this.#stopped = true;
     this.#link?.stop();
     this.#link = undefined;
     this.#feeds.clear();
@@ -243,12 +256,14 @@ export class SalonClient {
   conversation(roomId: string): Conversation {
     let conv = this.#conversations.get(roomId);
     if (!conv) {
-      const feed = this.#ensureFeed(roomId);
+      this.#ensureFeed(roomId);
       conv = new Conversation(roomId, {
         api: this.#api,
         myId: () => this.#me?.id ?? '',
-        channel: feed,
-        connected: () => this.#status.state === 'connected' && feed.state === 'connected',
+        // The feed is looked up on each use: stop() and start() replace it.
+        channel: () => this.#ensureFeed(roomId),
+        connected: () =>
+          this.#status.state === 'connected' && this.#feeds.get(roomId)?.state === 'connected',
         onStored: (m) => this.#onStored(m),
         onClosed: () => undefined,
       });
@@ -282,6 +297,7 @@ export class SalonClient {
     channel.on('message', (msg) =>
       this.#onRoomEvent(roomId, msg as RoomEvent | ChannelErrorPayload),
     );
+    channel.on('connect', () => this.#conversations.get(roomId)?.handleFeedConnected());
     this.#link?.cable.subscribe(channel);
     this.#feeds.set(roomId, channel);
     return channel;

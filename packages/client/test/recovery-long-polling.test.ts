@@ -1,0 +1,8 @@
+import { describe, it } from 'vitest';
+import { restartScenario } from './helpers/recovery-scenarios.js';
+
+describe('recovery over long polling', () => {
+  it('after a server restart: missed messages once and in order; offline sends go out once', async () => {
+    await restartScenario('long_polling');
+  });
+});
