@@ -271,7 +271,7 @@ export class Conversation {
         this.#changed();
         return;
       case 'presence':
-        this.updatePresence(event.user_id, event.online, event.last_seen_at);
+        for (const u of event.users) this.updatePresence(u.user_id, u.online, u.last_seen_at);
         return;
       case 'error':
         if (event.client_id !== undefined) this.#fail(event.client_id, event.code, event.message);

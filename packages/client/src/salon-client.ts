@@ -2,6 +2,7 @@ import { Channel, type Cable } from '@anycable/core';
 import type {
   ChannelErrorPayload,
   MessageView,
+  PresenceChange,
   RoomDetail,
   RoomEvent,
   RoomSummary,
@@ -307,6 +308,7 @@ export class SalonClient {
     this.#conversations.get(roomId)?.handleEvent(event);
     if (event.type === 'message' && !this.#conversations.has(roomId)) this.#onStored(event.message);
     if (event.type === 'room_renamed') this.#patchRoom(roomId, { name: event.name });
+    if (event.type === 'presence') this.#onPresence(event.users);
     if (event.type === 'read' && event.user_id === this.#me?.id) this.#onMyRead(roomId, event.seq);
   }
 
@@ -321,23 +323,6 @@ export class SalonClient {
       case 'read':
         this.#onMyRead(event.room_id, event.seq);
         return;
-      case 'presence':
-        this.#presence.set(event.user_id, {
-          online: event.online,
-          last_seen_at: event.last_seen_at,
-        });
-        this.#rooms = this.#rooms.map((r) =>
-          r.other?.id === event.user_id
-            ? {
-                ...r,
-                other: { ...r.other, online: event.online, last_seen_at: event.last_seen_at },
-              }
-            : r,
-        );
-        for (const conv of this.#conversations.values())
-          conv.updatePresence(event.user_id, event.online, event.last_seen_at);
-        this.#roomListeners.emit();
-        return;
       case 'message_ack':
         this.#conversations.get(event.message.room_id)?.handleAck(event.message);
         return;
@@ -350,6 +335,19 @@ export class SalonClient {
         this.#patchRoom(event.room_id, { name: event.name });
         return;
     }
+  }
+
+  #onPresence(changes: readonly PresenceChange[]): void {
+    const byUser = new Map(changes.map((c) => [c.user_id, c]));
+    for (const c of changes)
+      this.#presence.set(c.user_id, { online: c.online, last_seen_at: c.last_seen_at });
+    this.#rooms = this.#rooms.map((r) => {
+      const c = r.other ? byUser.get(r.other.id) : undefined;
+      return r.other && c
+        ? { ...r, other: { ...r.other, online: c.online, last_seen_at: c.last_seen_at } }
+        : r;
+    });
+    this.#roomListeners.emit();
   }
 
   /** Keeps the list's last message, order and unread count in step with stored messages. */
