@@ -13,7 +13,7 @@ export const MessageBody = z
   .transform((s) => s.normalize('NFC').trim())
   .refine((s) => s.length > 0, 'must not be empty')
   .refine(
-    (s) => visibleLengthWithin(s, 1, MAX_MESSAGE_LENGTH),
+    (s) => visibleLengthWithin(s, 0, MAX_MESSAGE_LENGTH),
     `must be at most ${String(MAX_MESSAGE_LENGTH)} characters`,
   );
 

@@ -116,7 +116,15 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
       closing ??= (async () => {
         // Clients first hear server_restart (and reconnect elsewhere or later), then HTTP stops.
         await cable.close();
-        await http.close();
+        // Node's close() drops the keep-alive sockets idle at that moment only; sockets still
+        // carrying a long poll's last answer go idle a moment later and would otherwise stay
+        // open until the client's next request. Sweep them until the server has closed.
+        const sweeper = setInterval(() => http.server.closeIdleConnections(), 50);
+        try {
+          await http.close();
+        } finally {
+          clearInterval(sweeper);
+        }
         const drained = await jobs.drain(config.shutdownTimeoutSeconds * 1000);
         if (!drained)
           log.warn({ pending: jobs.pending }, 'shutdown timeout: queued jobs abandoned');

@@ -42,7 +42,16 @@ export class PresenceService {
     });
   }
 
+  /**
+   * Online as last announced. Snapshots (room lists, member lists) read this rather than the
+   * live registry, so that they never show a state whose change will not be announced (someone
+   * who came and went within one window).
+   */
   isOnline(userId: string): boolean {
+    return this.#announcedOnline.has(userId);
+  }
+
+  #connected(userId: string): boolean {
     return this.#registry.connectionsOfUser(userId).size > 0;
   }
 
@@ -51,7 +60,7 @@ export class PresenceService {
     const changes: PresenceChange[] = [];
     const wentOffline: string[] = [];
     for (const userId of this.#changed) {
-      const online = this.isOnline(userId);
+      const online = this.#connected(userId);
       if (online === this.#announcedOnline.has(userId)) continue; // back where it was
       if (online) this.#announcedOnline.add(userId);
       else {
