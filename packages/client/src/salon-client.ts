@@ -185,14 +185,7 @@ export class SalonClient {
   async refreshRooms(): Promise<void> {
     const res = await this.#api.request<{ rooms: RoomSummary[] }>('GET', '/api/rooms');
     this.#rooms = sortRooms(res.rooms);
-    for (const room of res.rooms) {
-      if (room.other)
-        this.#presence.set(room.other.id, {
-          online: room.other.online,
-          last_seen_at: room.other.last_seen_at,
-        });
-      this.#ensureFeed(room.id);
-    }
+    for (const room of res.rooms) this.#track(room);
     this.#roomListeners.emit();
   }
 
@@ -379,13 +372,19 @@ export class SalonClient {
     const summary: RoomSummary = { ...room };
     delete (summary as Partial<RoomDetail>).members;
     this.#rooms = sortRooms([...this.#rooms.filter((r) => r.id !== room.id), summary]);
-    if (room.other)
+    this.#track(room);
+    this.#roomListeners.emit();
+  }
+
+  /** Follows a listed room: its live feed, and its DM partner's presence as the list says. */
+  #track(room: RoomSummary): void {
+    if (room.other) {
       this.#presence.set(room.other.id, {
         online: room.other.online,
         last_seen_at: room.other.last_seen_at,
       });
+    }
     this.#ensureFeed(room.id);
-    this.#roomListeners.emit();
   }
 
   #patchRoom(roomId: string, patch: Partial<RoomSummary>): void {
