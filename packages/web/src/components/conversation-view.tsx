@@ -26,6 +26,20 @@ export function ConversationView({ roomId, me }: Props) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const wasListed = useRef(false);
   if (summary) wasListed.current = true;
+  const gone = !summary && wasListed.current;
+
+  // Removed and then added back while this view stayed open: the SDK dropped the old
+  // conversation (its feed is gone), so open a fresh one rather than show a dead history.
+  const [membership, setMembership] = useState(0);
+  const wasGone = useRef(false);
+  useEffect(() => {
+    if (gone) {
+      wasGone.current = true;
+    } else if (summary && wasGone.current) {
+      wasGone.current = false;
+      setMembership((n) => n + 1);
+    }
+  }, [gone, summary]);
 
   // A room just created or opened by link may not be in the list yet: ask for it once.
   useEffect(() => {
@@ -44,10 +58,10 @@ export function ConversationView({ roomId, me }: Props) {
     };
   }, [client, roomId, summary]);
 
-  const conversation = useConversation(roomId);
+  const conversation = useConversation(roomId, membership);
   const room = summary ?? detail;
 
-  if (!summary && wasListed.current) {
+  if (gone) {
     return <Gone text="You are no longer in this conversation." />;
   }
   if (!room || !conversation) {

@@ -22,7 +22,11 @@ export function Modal({ title, onClose, children, className }: Props) {
     if (!dialog) return;
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     dialog.showModal();
-    const close = () => onCloseRef.current();
+    // Only a close that left it closed counts: under StrictMode the effect runs twice, and the
+    // first cleanup's close event arrives after the second showModal().
+    const close = () => {
+      if (!dialog.open) onCloseRef.current();
+    };
     dialog.addEventListener('close', close);
     return () => {
       dialog.removeEventListener('close', close);

@@ -2,16 +2,23 @@ import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from '
 import type { ClientMessage, Conversation, MemberView, UserRef } from '../sdk.js';
 import { useClient } from './use-client.js';
 
-/** Opens the live conversation of `roomId` while the calling component is mounted. */
-export function useConversation(roomId: string): Conversation | null {
+/**
+ * Opens the live conversation of `roomId` while the calling component is mounted; a new
+ * `generation` opens it afresh (after the SDK dropped it, e.g. on removal from the room).
+ */
+export function useConversation(roomId: string, generation = 0): Conversation | null {
   const client = useClient();
-  const [open, setOpen] = useState<{ roomId: string; conversation: Conversation } | null>(null);
+  const [open, setOpen] = useState<{
+    roomId: string;
+    generation: number;
+    conversation: Conversation;
+  } | null>(null);
   useEffect(() => {
     const conversation = client.conversation(roomId);
-    setOpen({ roomId, conversation });
+    setOpen({ roomId, generation, conversation });
     return () => conversation.close();
-  }, [client, roomId]);
-  return open?.roomId === roomId ? open.conversation : null;
+  }, [client, roomId, generation]);
+  return open?.roomId === roomId && open.generation === generation ? open.conversation : null;
 }
 
 export interface ConversationState {

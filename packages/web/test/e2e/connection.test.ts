@@ -1,0 +1,125 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { startTestServer } from '../../../server/test/helpers/salon-server.js';
+import { launchChromium } from './helpers/browser.js';
+import { expectEventually } from './helpers/expect-eventually.js';
+import { NetworkSwitch } from './helpers/network-switch.js';
+import { Person } from './helpers/person.js';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser.close();
+});
+
+describe('the live connection in the browser', () => {
+  it('falls back to long polling when WebSockets are blocked, and still chats both ways', async () => {
+    const server = await startTestServer();
+    const ana = await Person.signIn(browser, server, { name: 'Ana' });
+    // Ben is behind something that kills every WebSocket to /cable.
+    let blocked = 0;
+    const ben = await Person.signIn(browser, server, {
+      name: 'Ben',
+      prepare: (context) =>
+        context.routeWebSocket(/\/cable/, (ws) => {
+          blocked++;
+          return ws.close();
+        }),
+    });
+
+    await expectEventually(
+      "Ben's banner",
+      () => ben.banner().innerText(),
+      'Connected over long polling',
+    );
+    await expectEventually("Ana's banner (WebSocket)", () => ana.banner().innerText(), '');
+
+    await ana.startDm(ben.phone);
+    await ana.send('Can you hear me?');
+    await ben.expectUnread('Ana', 1);
+    await ben.openConversation('Ana');
+    await ben.expectMessages(['Can you hear me?']);
+    await ben.send('Loud and clear, over long polling');
+    await ana.expectMessages(['Can you hear me?', 'Loud and clear, over long polling']);
+    await ana.send('Great');
+    await ben.expectMessages(['Can you hear me?', 'Loud and clear, over long polling', 'Great']);
+    await expectEventually(
+      'Ana to see her messages read by Ben',
+      () => ana.messageItems('Great').innerText(),
+      (text) => /\bRead\b/.test(text),
+    );
+    await expectEventually('WebSocket attempts blocked', () => blocked > 0, true);
+    await expectEventually(
+      "Ben's banner, still",
+      () => ben.banner().innerText(),
+      'Connected over long polling',
+    );
+  });
+
+  it.each([
+    { how: 'the socket closed', closeSockets: true },
+    { how: 'the socket left half-open', closeSockets: false },
+  ])(
+    'goes offline ($how) and back: shows what it missed, in order, once, and sends what was typed',
+    async ({ closeSockets }) => {
+      const server = await startTestServer();
+      const ana = await Person.signIn(browser, server, { name: 'Ana' });
+      let net: NetworkSwitch | undefined;
+      const ben = await Person.signIn(browser, server, {
+        name: 'Ben',
+        prepare: async (context) => {
+          net = await NetworkSwitch.install(context);
+        },
+      });
+      if (!net) throw new Error('the network switch was not installed');
+      // Over WebSocket through the switch: the banner is empty.
+      await expectEventually("Ben's banner (WebSocket)", () => ben.banner().innerText(), '');
+
+      await ana.startDm(ben.phone);
+      await ana.send('Before the tunnel');
+      await ben.openConversation('Ana');
+      await ben.expectMessages(['Before the tunnel']);
+
+      await net.goOffline({ closeSockets });
+      // A closed socket shows at once; a half-open one when the heartbeat stops (seconds).
+      await expectEventually(
+        "Ben's banner while offline",
+        () => ben.banner().innerText(),
+        (text) => /Reconnecting|Offline|Connecting/.test(text),
+        20_000,
+      );
+      const missed = [1, 2, 3, 4, 5].map((n) => `While you were away, ${n} of 5`);
+      for (const text of missed) await ana.send(text);
+      await ana.expectMessages(['Before the tunnel', ...missed]);
+      await ben.send('Typed in the tunnel');
+      await expectEventually(
+        "Ben's offline message waiting",
+        () => ben.messageItems('Typed in the tunnel').innerText(),
+        (text) => text.includes('Sending…'),
+      );
+      // Nothing of Ana's got through meanwhile.
+      await ben.expectMessages(['Before the tunnel']);
+
+      await net.goOnline();
+      await expectEventually(
+        "Ben's banner back online",
+        () => ben.banner().innerText(),
+        '',
+        20_000,
+      );
+      const all = ['Before the tunnel', ...missed, 'Typed in the tunnel'];
+      await ben.expectMessages(all);
+      await ana.expectMessages(all);
+      await expectEventually(
+        "Ben's offline message stored",
+        () => ben.messageItems('Typed in the tunnel').innerText(),
+        (text) => /\b(Sent|Read)\b/.test(text),
+      );
+      // Still once each a moment later (a late duplicate would show up here).
+      await ana.send('Welcome back');
+      await ben.expectMessages([...all, 'Welcome back']);
+    },
+  );
+});

@@ -1,0 +1,185 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { onTestFinished } from 'vitest';
+import { testPhone, type TestServer } from '../../../../server/test/helpers/salon-server.js';
+import { ARTIFACTS_DIR } from './artifacts.js';
+import { expectEventually, UI_TIMEOUT_MS } from './expect-eventually.js';
+
+/** A phone-sized screen (iPhone 12 to 15), where the list and a conversation take turns. */
+export const PHONE_VIEWPORT = { width: 390, height: 844 };
+
+export interface PersonOptions {
+  /** The name typed at "Your name"; also names the screenshot. */
+  name: string;
+  phone?: string;
+  /** Default: 1280×800. */
+  viewport?: { width: number; height: number };
+  /** Runs on the fresh context before the app loads (routes, offline switches). */
+  prepare?: (context: BrowserContext) => Promise<void>;
+}
+
+/**
+ * One person using the web app: a browser context of their own (own cookies, so own session),
+ * signed in through the UI. Closes itself when the test finishes, after a screenshot if it failed.
+ */
+export class Person {
+  readonly name: string;
+  readonly phone: string;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly #pageErrors: string[] = [];
+
+  private constructor(name: string, phone: string, context: BrowserContext, page: Page) {
+    this.name = name;
+    this.phone = phone;
+    this.context = context;
+    this.page = page;
+    page.on('pageerror', (err) => this.#pageErrors.push(err.message));
+  }
+
+  /** Opens the app on `server` and signs in: phone, code from the SMS fake, then the name. */
+  static async signIn(
+    browser: Browser,
+    server: TestServer,
+    options: PersonOptions,
+  ): Promise<Person> {
+    const context = await browser.newContext({
+      viewport: options.viewport ?? { width: 1280, height: 800 },
+    });
+    context.setDefaultTimeout(UI_TIMEOUT_MS);
+    const page = await context.newPage();
+    const person = new Person(options.name, options.phone ?? testPhone(), context, page);
+    onTestFinished(async ({ task }) => {
+      if (task.result?.state === 'fail') await person.#screenshot(task.name);
+      await context.close();
+    });
+    await options.prepare?.(context);
+
+    await page.goto(server.url);
+    await page.getByRole('textbox', { name: 'Phone number' }).fill(person.phone);
+    await page.getByRole('button', { name: 'Send code' }).click();
+    const code = await server.sms.nextCode(person.phone);
+    await page.getByRole('textbox', { name: 'Code' }).fill(code);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('textbox', { name: 'Your name' }).fill(person.name);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'New message' }).waitFor();
+    return person;
+  }
+
+  // ------------------------------------------------------------ where things are
+
+  conversationList(): Locator {
+    return this.page.getByRole('list', { name: 'Conversation list' });
+  }
+
+  /** The list's entry for a conversation, by its title (the other person's name in a DM). */
+  conversation(title: string): Locator {
+    return this.conversationList().getByRole('listitem', { name: title, exact: true });
+  }
+
+  log(): Locator {
+    return this.page.getByRole('log', { name: 'Messages' });
+  }
+
+  messageField(): Locator {
+    return this.page.getByRole('textbox', { name: 'Message' });
+  }
+
+  /** The connection banner (a `status` region, empty while connected over WebSocket). */
+  banner(): Locator {
+    return this.page.getByRole('status');
+  }
+
+  /** "Ana is typing…" and the like. */
+  typingLine(): Locator {
+    return this.page.getByText(/typing…$/);
+  }
+
+  /** The log's message items carrying `text`. */
+  messageItems(text: string): Locator {
+    return this.log().getByRole('listitem').filter({ hasText: text });
+  }
+
+  // ------------------------------------------------------------ doing things
+
+  async openConversation(title: string): Promise<void> {
+    await this.conversation(title).getByRole('link').click();
+    await this.log().waitFor();
+  }
+
+  /** Starts (or reopens) a DM by phone number through "New message". */
+  async startDm(phone: string): Promise<void> {
+    await this.page.getByRole('button', { name: 'New message' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'New message' });
+    await dialog.getByRole('textbox', { name: 'Phone number' }).fill(phone);
+    await dialog.getByRole('button', { name: 'Start conversation' }).click();
+    await this.log().waitFor();
+  }
+
+  /** Types into "Message" and presses "Send". */
+  async send(text: string): Promise<void> {
+    await this.messageField().fill(text);
+    await this.page.getByRole('button', { name: 'Send' }).click();
+  }
+
+  // ------------------------------------------------------------ reading the page
+
+  /** The unread count the list shows for a conversation (0 when it shows none). */
+  async unreadCount(title: string): Promise<number> {
+    const text = await this.conversation(title).innerText({ timeout: 1000 });
+    const match = /(\d+) unread/.exec(text);
+    return match ? Number(match[1]) : 0;
+  }
+
+  /**
+   * Which of `texts` the log shows, in the order shown, one entry per message item carrying it:
+   * equal to `texts` means all there, in order, exactly once.
+   */
+  async shownTexts(texts: readonly string[]): Promise<string[]> {
+    const items = await this.log().getByRole('listitem').allInnerTexts();
+    return items.flatMap((item) => texts.filter((text) => item.includes(text)));
+  }
+
+  /** Waits until the log shows exactly `texts` (of those), in this order, once each. */
+  async expectMessages(texts: readonly string[], timeoutMs?: number): Promise<void> {
+    await expectEventually(
+      `${this.name}'s log to show ${texts.length} messages in order`,
+      () => this.shownTexts(texts),
+      [...texts],
+      timeoutMs,
+    );
+  }
+
+  async expectUnread(title: string, count: number, timeoutMs?: number): Promise<void> {
+    await expectEventually(
+      `${this.name}'s list to show ${count} unread in "${title}"`,
+      () => this.unreadCount(title),
+      count,
+      timeoutMs,
+    );
+  }
+
+  async #screenshot(testName: string): Promise<void> {
+    const file = path.join(ARTIFACTS_DIR, `${slug(testName)}--${slug(this.name)}.png`);
+    try {
+      fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+      await this.page.screenshot({ path: file, fullPage: true, timeout: 5000 });
+      console.error(`[e2e] screenshot of ${this.name}'s page: ${file}`);
+    } catch (err) {
+      console.error(`[e2e] no screenshot of ${this.name}'s page:`, err);
+    }
+    if (this.#pageErrors.length > 0) {
+      console.error(`[e2e] errors on ${this.name}'s page:\n${this.#pageErrors.join('\n')}`);
+    }
+  }
+}
+
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 100);
+}
