@@ -17,6 +17,18 @@ export interface CableLinkOptions {
 }
 
 /**
+ * @anycable/core's fallback transport rejects `close()` when no transport is open (a stop while
+ * still connecting), and the cable does not observe that promise: an unhandled rejection that
+ * ends a Node process and litters a browser console. Closing nothing is not an error here.
+ */
+class QuietFallbackTransport extends FallbackTransport {
+  override async close(): Promise<void> {
+    if ((this as unknown as { transport: Transport | null }).transport === null) return;
+    await super.close();
+  }
+}
+
+/**
  * The persistent connection, built on @anycable/core: its monitor reconnects with jittered
  * backoff, its ext protocol restores sessions and replays stream history; Salon adds the
  * long-polling fallback and connect tickets (token mode). WebSocket is tried first on every
@@ -50,7 +62,7 @@ export class CableLink {
     }
     const first = candidates[0];
     if (!first) throw new Error('SalonClient: at least one transport is needed');
-    this.#fallback = candidates.length > 1 ? new FallbackTransport(candidates) : undefined;
+    this.#fallback = candidates.length > 1 ? new QuietFallbackTransport(candidates) : undefined;
     this.cable = createCable({
       transport: this.#fallback ?? first,
       protocol: PROTOCOL_EXT,

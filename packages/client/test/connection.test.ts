@@ -25,6 +25,28 @@ describe('connection status', () => {
     expect(client.status).toEqual({ state: 'idle', transport: null });
   });
 
+  it('stops quietly while still connecting (no unhandled rejection)', async () => {
+    const server = await startTestServer();
+    const ana = await person(server, 'Ana');
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const client = clientFor(server, ana, { WebSocket: UnreachableWebSocket });
+      client.start();
+      client.stop();
+      // A second client proves the server still answers after the first one's abandoned attempt;
+      // by the time it is connected, a rejection of the first would have surfaced.
+      const other = clientFor(server, ana);
+      other.start();
+      await waitFor(() => other.status.state === 'connected');
+      expect(client.status).toEqual({ state: 'idle', transport: null });
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+
   it('connects over long polling when told to', async () => {
     const server = await startTestServer();
     const ana = await person(server, 'Ana');
