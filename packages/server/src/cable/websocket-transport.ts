@@ -41,7 +41,9 @@ export class WebSocketTransport implements Transport {
   readonly #ws: WebSocket;
   readonly #socket: Duplex;
   readonly #opts: WebSocketTransportOptions;
-  #pending: Buffer[] = [];
+  readonly #pending: Buffer[] = [];
+  /** Bytes past which a client is a slow consumer at once. */
+  readonly #hardLimit: number;
   #pendingBytes = 0;
   #scheduled = false;
   #closing = false;
@@ -53,6 +55,7 @@ export class WebSocketTransport implements Transport {
     this.#ws = ws;
     this.#socket = socket;
     this.#opts = opts;
+    this.#hardLimit = opts.maxBufferedBytes * HARD_LIMIT_FACTOR;
   }
 
   write(frame: PreparedFrame): void {
@@ -60,10 +63,9 @@ export class WebSocketTransport implements Transport {
     const bytes = frame.wsBytes();
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.length;
-    if (
-      this.#pendingBytes + this.#socket.writableLength >
-      this.#opts.maxBufferedBytes * HARD_LIMIT_FACTOR
-    ) {
+    // Per delivery only what is queued here is checked; the socket's own backlog is checked
+    // once per flush (reading it is not free, and a broadcast does this for every member).
+    if (this.#pendingBytes > this.#hardLimit) {
       this.#overflow();
       return;
     }
@@ -79,29 +81,34 @@ export class WebSocketTransport implements Transport {
 
   flush(): void {
     this.#scheduled = false;
-    if (this.#pending.length === 0 || this.#socket.destroyed) {
-      this.#pending = [];
-      this.#pendingBytes = 0;
-      return;
-    }
     const pending = this.#pending;
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    if (pending.length === 1) {
-      this.#socket.write(pending[0]);
-    } else {
-      // One writev for the whole batch.
-      this.#socket.cork();
-      for (const b of pending) this.#socket.write(b);
-      this.#socket.uncork();
+    const n = pending.length;
+    if (n === 0) return;
+    if (!this.#socket.destroyed) {
+      if (n === 1) {
+        this.#socket.write(pending[0]);
+      } else {
+        // One writev for the whole batch.
+        this.#socket.cork();
+        for (let i = 0; i < n; i++) this.#socket.write(pending[i]);
+        this.#socket.uncork();
+      }
     }
+    // The array is reused: no allocation per socket per turn.
+    pending.length = 0;
+    this.#pendingBytes = 0;
     this.#checkBacklog();
   }
 
   /** A client still behind by more than the bound after the grace period is a slow consumer. */
   #checkBacklog(): void {
-    if (this.#socket.writableLength <= this.#opts.maxBufferedBytes) {
+    const backlog = this.#socket.writableLength;
+    if (backlog <= this.#opts.maxBufferedBytes) {
       this.#overSince = undefined;
+      return;
+    }
+    if (backlog > this.#hardLimit) {
+      this.#overflow();
       return;
     }
     const now = performance.now();
@@ -125,7 +132,7 @@ export class WebSocketTransport implements Transport {
   #overflow(): void {
     if (this.#overflowed) return;
     this.#overflowed = true;
-    this.#pending = [];
+    this.#pending.length = 0;
     this.#pendingBytes = 0;
     this.#opts.onOverflow();
   }
