@@ -141,9 +141,12 @@ export class CableServer {
     ws.on('error', (err) => this.#log.debug({ err }, 'websocket error'));
     ws.on('message', (data, isBinary) => {
       if (isBinary) return; // the JSON protocols are text-only; binary frames are dropped
-      const text = Array.isArray(data)
-        ? Buffer.concat(data).toString('utf8')
-        : Buffer.from(data as ArrayBuffer).toString('utf8');
+      // ws hands over a Buffer (binaryType 'nodebuffer'); decode it in place, without a copy.
+      const text = Buffer.isBuffer(data)
+        ? data.toString('utf8')
+        : Array.isArray(data)
+          ? Buffer.concat(data).toString('utf8')
+          : Buffer.from(data).toString('utf8');
       if (connection) connection.receive(text);
       else if (early && early.length < 64) early.push(text);
     });
