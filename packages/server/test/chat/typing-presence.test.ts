@@ -1,5 +1,6 @@
 import type { MemberView, RoomDetail } from '@salon/protocol';
 import { describe, expect, it } from 'vitest';
+import { PRESENCE_ROOM_LIMIT } from '../../src/chat/presence.service.js';
 import { startTestServer } from '../helpers/salon-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { ChatClient, createGroup, history, ok, openDm, person, summaryOf } from './chat-client.js';
@@ -135,5 +136,63 @@ describe('presence', () => {
     }, 200);
     benWs.close();
     eveWs.close();
+  });
+});
+
+describe('presence in large rooms', () => {
+  it(`is not pushed to rooms of more than ${String(PRESENCE_ROOM_LIMIT)} members`, async () => {
+    const server = await startTestServer();
+    const ana = await person(server, 'Ana');
+    const ben = await person(server, 'Ben');
+    const dm = await openDm(server, ana, { phone: ben.phone });
+    const big = await createGroup(server, ana, 'Everyone', [ben.phone]);
+    // Fill the group past the limit directly: signing 200 people in adds nothing to this test.
+    const now = Date.now();
+    const extra = Array.from({ length: PRESENCE_ROOM_LIMIT }, (_, i) => ({
+      id: `filler-${String(i)}`,
+      phone: `+1415777${String(i).padStart(4, '0')}`,
+    }));
+    await server.salon.db
+      .insertInto('users')
+      .values(extra.map((u) => ({ ...u, name: null, created_at: now, last_seen_at: null })))
+      .execute();
+    await server.salon.db
+      .insertInto('memberships')
+      .values(
+        extra.map((u) => ({
+          room_id: big.id,
+          user_id: u.id,
+          role: 'member' as const,
+          joined_at: now,
+        })),
+      )
+      .execute();
+
+    const benWs = await ChatClient.connect(server, ben);
+    await benWs.joinRoom(dm.id);
+    await benWs.joinRoom(big.id);
+    const isAna = (e: { users: { user_id: string }[] }) =>
+      e.users.some((u) => u.user_id === ana.id);
+    const anaWs = await ChatClient.connect(server, ana);
+    // The DM hears Ana arrive; the big room, announced in the same flush if at all, does not.
+    await benWs.roomEvent(dm.id, 'presence', isAna);
+    await benWs.raw.barrier();
+    expect(
+      benWs.raw.received.filter((f) => {
+        const m = f.message as { type?: string; room_id?: string } | undefined;
+        return m?.type === 'presence' && m.room_id === big.id;
+      }),
+    ).toEqual([]);
+    // The member list still shows who is online.
+    const members = await ok<{ members: MemberView[] }>(
+      server,
+      'GET',
+      `/api/rooms/${big.id}/members`,
+      undefined,
+      ben.token,
+    );
+    expect(members.members.find((m) => m.id === ana.id)?.online).toBe(true);
+    anaWs.close();
+    benWs.close();
   });
 });
