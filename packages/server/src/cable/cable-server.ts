@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuthContext, SessionService } from '../auth/session-service.js';
 import type { Broker } from '../broker/broker.js';
-import { authenticateCable } from './cable-auth.js';
+import { authenticateCable, type CableAuthDeps } from './cable-auth.js';
 import type { Channel, ChannelFactory } from './channel.js';
 import { Connection, type ConnectionDeps } from './connection.js';
 import { LongPollTransport, type PollResult } from './long-poll-transport.js';
@@ -73,12 +73,29 @@ export class CableServer {
   readonly #pinger: NodeJS.Timeout;
   readonly #stopRevocations: () => void;
   #closing = false;
+  /** Shared by every connection (one object, not one per connection). */
+  readonly #connectionDeps: ConnectionDeps;
+  readonly #authDeps: CableAuthDeps;
 
   constructor(deps: CableServerDeps) {
     this.#deps = deps;
     this.#opts = deps.options;
     this.#log = deps.log;
     this.#restore = new SessionCache(deps.options.sessionRestoreMs);
+    this.#connectionDeps = {
+      registry: deps.registry,
+      broker: deps.broker,
+      channels: this.channels,
+      log: deps.log,
+      commandsPerSecond: deps.options.commandsPerSecond,
+      commandBurst: deps.options.commandBurst,
+      maxProtocolErrors: 20,
+    };
+    this.#authDeps = {
+      sessions: deps.sessions,
+      tickets: deps.tickets,
+      allowedOrigins: deps.options.allowedOrigins,
+    };
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: deps.options.maxFrameBytes,
@@ -159,7 +176,7 @@ export class CableServer {
         else transport.close(1008, 'slow_consumer');
       },
     });
-    void authenticateCable(url, req.headers, this.#authDeps()).then(
+    void authenticateCable(url, req.headers, this.#authDeps).then(
       async (result) => {
         if (ws.readyState !== ws.OPEN || overflowed) return;
         if (!result.ok) {
@@ -210,7 +227,7 @@ export class CableServer {
       transport,
       { userId: auth.user.id, sessionId: auth.session.id },
       ext,
-      this.#connectionDeps(),
+      this.#connectionDeps,
     );
     if (!ext) {
       connection.send({ type: 'welcome' });
@@ -253,7 +270,7 @@ export class CableServer {
     headers: IncomingMessage['headers'],
   ): Promise<{ ok: true; pollId: string } | { ok: false; reason: DisconnectReason }> {
     if (this.#closing) return { ok: false, reason: 'server_restart' };
-    const result = await authenticateCable(url, headers, this.#authDeps());
+    const result = await authenticateCable(url, headers, this.#authDeps);
     if (!result.ok) return { ok: false, reason: result.reason };
     const transport = new LongPollTransport({
       maxQueuedFrames: this.#opts.pollMaxQueuedFrames,
@@ -322,26 +339,6 @@ export class CableServer {
     for (const conn of this.#deps.registry.all()) {
       if (conn.transport.wantsPings) conn.transport.write(frame);
     }
-  }
-
-  #authDeps() {
-    return {
-      sessions: this.#deps.sessions,
-      tickets: this.#deps.tickets,
-      allowedOrigins: this.#opts.allowedOrigins,
-    };
-  }
-
-  #connectionDeps(): ConnectionDeps {
-    return {
-      registry: this.#deps.registry,
-      broker: this.#deps.broker,
-      channels: this.channels,
-      log: this.#log,
-      commandsPerSecond: this.#opts.commandsPerSecond,
-      commandBurst: this.#opts.commandBurst,
-      maxProtocolErrors: 20,
-    };
   }
 
   /** Tells every client to reconnect (server_restart) and closes every connection. */

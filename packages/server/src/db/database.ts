@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { ConfigError } from '../config.js';
 import { migrationProvider } from './migrations/index.js';
+import { withStatementCache } from './statement-cache.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -23,7 +24,9 @@ export async function openDatabase(url: string): Promise<Db> {
 /** Opens the database without migrating (for a second connection, e.g. the message writer thread). */
 export function connectDatabase(url: string): Db {
   if (url.startsWith('sqlite:')) {
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(url) }) });
+    return new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(openSqlite(url)) }),
+    });
   }
   throw new ConfigError('SALON_DATABASE_URL', 'PostgreSQL is not supported yet; use sqlite:<file>');
 }
