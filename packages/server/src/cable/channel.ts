@@ -1,5 +1,3 @@
-import { AppError } from '../errors.js';
-
 /** The signed-in identity a connection carries (set when it opens, never from a payload). */
 export interface CableIdentity {
   userId: string;
@@ -101,6 +99,3 @@ export type ChannelFactory = (
   identifier: string,
   params: Readonly<Record<string, unknown>>,
 ) => Channel;
-
-/** An action refused with a reason the client is told about (see Connection). */
-export class ActionError extends AppError {}

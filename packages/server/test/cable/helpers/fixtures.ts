@@ -3,12 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PROTOCOL_V1 } from '@salon/protocol';
 import { expect } from 'vitest';
-import {
-  ActionError,
-  Channel,
-  type ActionHandler,
-  type SubscriptionHost,
-} from '../../../src/cable/channel.js';
+import { Channel, type ActionHandler, type SubscriptionHost } from '../../../src/cable/channel.js';
+import { AppError } from '../../../src/errors.js';
 import type { CableServer } from '../../../src/cable/cable-server.js';
 import { api, signIn, type SignedIn, type TestServer } from '../../helpers/salon-server.js';
 import { RawClient, isType, type RawClientOptions } from './raw-client.js';
@@ -91,7 +87,7 @@ export class EchoChannel extends Channel {
       },
       whoami: () => this.transmit({ type: 'whoami', user_id: this.userId }),
       fail: () => {
-        throw new ActionError('FORBIDDEN', 403, 'This action always fails.');
+        throw new AppError('FORBIDDEN', 403, 'This action always fails.');
       },
     };
   }
