@@ -50,6 +50,8 @@ export interface CableServerDeps {
 }
 
 export const CABLE_PATH = '/cable';
+/** Frames a client may send while its handshake is checked, before the welcome. */
+export const MAX_EARLY_FRAMES = 64;
 
 interface PollSession {
   connection: Connection;
@@ -164,8 +166,14 @@ export class CableServer {
         : Array.isArray(data)
           ? Buffer.concat(data).toString('utf8')
           : Buffer.from(data).toString('utf8');
-      if (connection) connection.receive(text);
-      else if (early && early.length < 64) early.push(text);
+      if (connection) {
+        connection.receive(text);
+      } else if (early) {
+        // A client may send its subscribes before the welcome, not a flood: past the bound the
+        // connection ends rather than lose frames unseen.
+        if (early.length < MAX_EARLY_FRAMES) early.push(text);
+        else transport.close(CLOSE_CODES.invalid_request, 'invalid_request');
+      }
     });
     let overflowed = false;
     const transport = new WebSocketTransport(ws, socket, {
