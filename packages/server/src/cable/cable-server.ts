@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuthContext, SessionService } from '../auth/session-service.js';
 import type { Broker } from '../broker/broker.js';
-import { authenticateCable, type CableAuthDeps } from './cable-auth.js';
+import { authenticateCable, type CableAuthDeps, type CableAuthResult } from './cable-auth.js';
 import type { Channel, ChannelFactory } from './channel.js';
 import { Connection, type ConnectionDeps } from './connection.js';
 import { LongPollTransport, type PollResult } from './long-poll-transport.js';
@@ -154,6 +154,27 @@ export class CableServer {
 
   #onWebSocket(ws: WebSocket, socket: Duplex, req: IncomingMessage, url: URL): void {
     const ext = ws.protocol === PROTOCOL_EXT;
+    const sid = ext
+      ? (url.searchParams.get('sid') ?? req.headers['x-anycable-restore-sid'])
+      : undefined;
+    // The request and its URL are needed only here: the long-lived handlers are made in #attach,
+    // so that their closures do not keep the upgrade request (headers, URL) alive per connection.
+    this.#attach(
+      ws,
+      socket,
+      ext,
+      typeof sid === 'string' ? sid : undefined,
+      authenticateCable(url, req.headers, this.#authDeps),
+    );
+  }
+
+  #attach(
+    ws: WebSocket,
+    socket: Duplex,
+    ext: boolean,
+    restoreSid: string | undefined,
+    authenticated: Promise<CableAuthResult>,
+  ): void {
     // Frames that arrive while the handshake is checked wait here (as Rails' MessageBuffer does).
     let early: string[] | undefined = [];
     let connection: Connection | undefined;
@@ -184,26 +205,18 @@ export class CableServer {
         else transport.close(1008, 'slow_consumer');
       },
     });
-    void authenticateCable(url, req.headers, this.#authDeps).then(
+    void authenticated.then(
       async (result) => {
         if (ws.readyState !== ws.OPEN || overflowed) return;
         if (!result.ok) {
           this.#refuse(transport, result.reason);
           return;
         }
-        const sid = ext
-          ? (url.searchParams.get('sid') ?? req.headers['x-anycable-restore-sid'])
-          : undefined;
         if (this.#userIsFull(result.auth)) {
           this.#refuse(transport, 'too_many_connections');
           return;
         }
-        connection = await this.#open(
-          transport,
-          result.auth,
-          ext,
-          typeof sid === 'string' ? sid : undefined,
-        );
+        connection = await this.#open(transport, result.auth, ext, restoreSid);
         const buffered = early ?? [];
         early = undefined;
         for (const text of buffered) connection.receive(text);
