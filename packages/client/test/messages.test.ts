@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/test/helpers/salon-server.js';
-import { connected, person, storedSeqs, strictlyIncreasing, waitFor } from './helpers/sdk.js';
+import {
+  connected,
+  person,
+  storedSeqs,
+  strictlyIncreasing,
+  waitFor,
+  threeConnected,
+} from './helpers/sdk.js';
 
 describe('optimistic sends', () => {
   it('shows a message as sending at once, then sent with its seq when the broadcast arrives', async () => {
@@ -80,14 +87,7 @@ describe('optimistic sends', () => {
 
   it('keeps seq order with no repeats when two people send at once', async () => {
     const server = await startTestServer();
-    const [ana, ben, cleo] = await Promise.all([
-      person(server, 'Ana'),
-      person(server, 'Ben'),
-      person(server, 'Cleo'),
-    ]);
-    const anaC = await connected(server, ana);
-    const benC = await connected(server, ben);
-    const cleoC = await connected(server, cleo);
+    const { ben, cleo, anaC, benC, cleoC } = await threeConnected(server);
     const group = await anaC.createGroup('Busy', [ben.user.id, cleo.user.id]);
     await waitFor(() => benC.rooms.some((r) => r.id === group.id));
     await waitFor(() => cleoC.rooms.some((r) => r.id === group.id));

@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { api, signIn, startTestServer } from '../../server/test/helpers/salon-server.js';
-import { connected, person, waitFor } from './helpers/sdk.js';
+import { connected, person, waitFor, threeConnected, threePeople } from './helpers/sdk.js';
 
 describe('the conversation list', () => {
   it('shows DMs and groups on every side live, with last message and unread count', async () => {
     const server = await startTestServer();
-    const [ana, ben, cleo] = await Promise.all([
-      person(server, 'Ana'),
-      person(server, 'Ben'),
-      person(server, 'Cleo'),
-    ]);
-    const anaC = await connected(server, ana);
-    const benC = await connected(server, ben);
-    const cleoC = await connected(server, cleo);
+    const { ana, ben, cleo, anaC, benC, cleoC } = await threeConnected(server);
     await waitFor(() => anaC.rooms.length === 0 && benC.rooms.length === 0);
 
     const dm = await anaC.openDm({ phone: ben.phone });
@@ -94,11 +87,7 @@ describe('the conversation list', () => {
 
   it('leaving a group removes it from the list; the others see the member go', async () => {
     const server = await startTestServer();
-    const [ana, ben, cleo] = await Promise.all([
-      person(server, 'Ana'),
-      person(server, 'Ben'),
-      person(server, 'Cleo'),
-    ]);
+    const [ana, ben, cleo] = await threePeople(server);
     const anaC = await connected(server, ana);
     const cleoC = await connected(server, cleo);
     const group = await anaC.createGroup('Book club', [ben.user.id, cleo.user.id]);

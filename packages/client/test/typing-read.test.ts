@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/test/helpers/salon-server.js';
-import { connected, person, waitFor } from './helpers/sdk.js';
+import { connected, waitFor, threeConnected, threePeople } from './helpers/sdk.js';
 
 describe('typing', () => {
   it('shows the typer to the others, clears by itself after ~5 s or when their message lands', async () => {
     const server = await startTestServer();
-    const [ana, ben, cleo] = await Promise.all([
-      person(server, 'Ana'),
-      person(server, 'Ben'),
-      person(server, 'Cleo'),
-    ]);
-    const anaC = await connected(server, ana);
-    const benC = await connected(server, ben);
-    const cleoC = await connected(server, cleo);
+    const { ana, ben, cleo, anaC, benC, cleoC } = await threeConnected(server);
     const group = await anaC.createGroup('Typing', [ben.user.id, cleo.user.id]);
     await waitFor(() => benC.rooms.length === 1 && cleoC.rooms.length === 1);
     const anaConv = anaC.conversation(group.id);
@@ -51,11 +44,7 @@ describe('typing', () => {
 describe('read state', () => {
   it('readUpTo follows the other side’s markRead, in a DM and a group', async () => {
     const server = await startTestServer();
-    const [ana, ben, cleo] = await Promise.all([
-      person(server, 'Ana'),
-      person(server, 'Ben'),
-      person(server, 'Cleo'),
-    ]);
+    const [ana, ben, cleo] = await threePeople(server);
     const anaC = await connected(server, ana);
     const benC = await connected(server, ben);
     const dm = await anaC.openDm({ phone: ben.phone });

@@ -7,23 +7,18 @@ import {
   type SignedIn,
   type TestServer,
 } from '../../../server/test/helpers/salon-server.js';
+import { waitFor as waitUntil } from '../../../server/test/helpers/wait-for.js';
 
 /**
  * Polls `check` every 20 ms until it returns something other than undefined/false, or throws once
- * `timeoutMs` has passed. The SDK's tests wait this way, never with a fixed sleep.
+ * `timeoutMs` has passed (the server tests' waitFor, with the SDK tests' argument order).
  */
-export async function waitFor<T>(
+export function waitFor<T>(
   check: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs = 5000,
   what: string = check.toString(),
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() >= deadline) throw new Error(`timed out after ${String(timeoutMs)} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return waitUntil(what, check, timeoutMs, 20);
 }
 
 /** A client for `who` on `server` (token auth, `ws` in Node), stopped when the test finishes. */
@@ -98,4 +93,18 @@ export function storedSeqs(messages: readonly { seq: number; status: string }[])
 
 export function strictlyIncreasing(seqs: readonly number[]): boolean {
   return seqs.every((s, i) => i === 0 || s > (seqs[i - 1] ?? Infinity));
+}
+
+/** Ana, Ben and Cleo, signed in. */
+export async function threePeople(server: TestServer): Promise<[SignedIn, SignedIn, SignedIn]> {
+  return Promise.all([person(server, 'Ana'), person(server, 'Ben'), person(server, 'Cleo')]);
+}
+
+/** Ana, Ben and Cleo, signed in, each with a connected client. */
+export async function threeConnected(server: TestServer) {
+  const [ana, ben, cleo] = await threePeople(server);
+  const anaC = await connected(server, ana);
+  const benC = await connected(server, ben);
+  const cleoC = await connected(server, cleo);
+  return { ana, ben, cleo, anaC, benC, cleoC };
 }
