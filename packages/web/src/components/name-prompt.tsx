@@ -1,6 +1,6 @@
-import { useId, useState, type SubmitEvent } from 'react';
+import { useId, useState } from 'react';
 import { useClient } from '../hooks/use-client.js';
-import { errorText } from '../lib/error-text.js';
+import { useSubmit } from '../hooks/use-submit.js';
 import type { UserView } from '../sdk.js';
 
 interface Props {
@@ -11,24 +11,16 @@ interface Props {
 export function NamePrompt({ onNamed }: Props) {
   const client = useClient();
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const headingId = useId();
-
-  async function save(event: SubmitEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await client.updateName(name.trim());
-      const me = client.me;
-      if (me) onNamed(me);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const {
+    busy,
+    error,
+    submit: save,
+  } = useSubmit(async () => {
+    await client.updateName(name.trim());
+    const me = client.me;
+    if (me) onNamed(me);
+  });
 
   return (
     <main className="auth">

@@ -1,6 +1,6 @@
-import { useState, type SubmitEvent } from 'react';
+import { useState } from 'react';
 import { useClient } from '../hooks/use-client.js';
-import { errorText } from '../lib/error-text.js';
+import { useSubmit } from '../hooks/use-submit.js';
 import { Modal } from './modal.js';
 
 interface Props {
@@ -12,21 +12,14 @@ interface Props {
 export function NewDmDialog({ onClose, onOpened }: Props) {
   const client = useClient();
   const [phone, setPhone] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function start(event: SubmitEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const room = await client.openDm({ phone: phone.trim() });
-      onOpened(room.id);
-    } catch (err) {
-      setError(errorText(err));
-      setBusy(false);
-    }
-  }
+  const {
+    busy,
+    error,
+    submit: start,
+  } = useSubmit(async () => {
+    const room = await client.openDm({ phone: phone.trim() });
+    onOpened(room.id);
+  });
 
   return (
     <Modal title="New message" onClose={onClose}>

@@ -1,6 +1,6 @@
-import { useState, type SubmitEvent } from 'react';
+import { useState } from 'react';
 import { useClient } from '../hooks/use-client.js';
-import { errorText } from '../lib/error-text.js';
+import { useSubmit } from '../hooks/use-submit.js';
 import { parseMemberRefs } from '../lib/member-refs.js';
 import { Modal } from './modal.js';
 
@@ -14,21 +14,14 @@ export function NewGroupDialog({ onClose, onCreated }: Props) {
   const client = useClient();
   const [name, setName] = useState('');
   const [members, setMembers] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function create(event: SubmitEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const room = await client.createGroup(name.trim(), parseMemberRefs(members));
-      onCreated(room.id);
-    } catch (err) {
-      setError(errorText(err));
-      setBusy(false);
-    }
-  }
+  const {
+    busy,
+    error,
+    submit: create,
+  } = useSubmit(async () => {
+    const room = await client.createGroup(name.trim(), parseMemberRefs(members));
+    onCreated(room.id);
+  });
 
   return (
     <Modal title="New group" onClose={onClose}>
