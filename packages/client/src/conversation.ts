@@ -37,7 +37,11 @@ export class Conversation {
   readonly #stored = new Map<number, MessageView>();
   readonly #pending = new Map<string, ClientMessage>();
   readonly #ackTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  readonly #typing = new Map<string, { user: UserRef; timer: ReturnType<typeof setTimeout> }>();
+  /** Who is typing; `afterSeq`: the newest message held when their notice came. */
+  readonly #typing = new Map<
+    string,
+    { user: UserRef; timer: ReturnType<typeof setTimeout>; afterSeq: number }
+  >();
   readonly #listeners = new Listeners();
   #members: MemberView[] = [];
   #readMarks = new Map<string, number>();
@@ -381,7 +385,7 @@ export class Conversation {
       this.#typingSnapshot = [...this.#typing.values()].map((t) => t.user);
       this.#listeners.emit();
     }, ttlMs);
-    this.#typing.set(user.id, { user, timer });
+    this.#typing.set(user.id, { user, timer, afterSeq: this.newestSeq });
     this.#typingSnapshot = [...this.#typing.values()].map((t) => t.user);
     this.#listeners.emit();
   }
@@ -390,10 +394,11 @@ export class Conversation {
     const stored = [...this.#stored.values()]
       .sort((a, b) => a.seq - b.seq)
       .map((m): ClientMessage => ({ ...m, status: 'sent' }));
-    // A typing notice ends when that person's message arrives.
+    // A typing notice ends when that person's next message arrives (not on any later change:
+    // a read mark landing after the notice must not end it because their last message is recent).
     for (const m of stored.slice(-5)) {
       const t = this.#typing.get(m.sender.id);
-      if (t && Date.parse(m.created_at) >= Date.now() - 10_000) {
+      if (t && m.seq > t.afterSeq) {
         clearTimeout(t.timer);
         this.#typing.delete(m.sender.id);
         this.#typingSnapshot = [...this.#typing.values()].map((x) => x.user);

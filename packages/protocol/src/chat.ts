@@ -6,12 +6,19 @@ import type { ErrorCode } from './error-codes.js';
 
 export const MAX_MESSAGE_LENGTH = 4000;
 
+/** PostgreSQL cannot store U+0000 in text; no one types it, so no database is asked to. */
+const NO_NUL: [(s: string) => boolean, string] = [
+  (s) => !s.includes('\u0000'),
+  'must not contain the NUL character (U+0000)',
+];
+
 /** A message body: 1 to 4,000 characters after trimming, not only whitespace. */
 export const MessageBody = z
   .string()
   .max(MAX_MESSAGE_LENGTH * 4)
   .transform((s) => s.normalize('NFC').trim())
   .refine((s) => s.length > 0, 'must not be empty')
+  .refine(...NO_NUL)
   .refine(
     (s) => visibleLengthWithin(s, 0, MAX_MESSAGE_LENGTH),
     `must be at most ${String(MAX_MESSAGE_LENGTH)} characters`,
@@ -51,7 +58,8 @@ export const CreateRoomBody = z.strictObject({
     .string()
     .max(1024)
     .transform((s) => s.normalize('NFC').trim())
-    .refine((s) => visibleLengthWithin(s, 1, 100), 'must be 1 to 100 characters'),
+    .refine((s) => visibleLengthWithin(s, 1, 100), 'must be 1 to 100 characters')
+    .refine(...NO_NUL),
   members: z.array(MemberRef).max(500).default([]),
 });
 export const RenameRoomBody = CreateRoomBody.pick({ name: true }).strict();

@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   'MESSAGE_DELETED',
   // Server side
   'SERVICE_UNAVAILABLE',
+  'STORE_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 

@@ -12,11 +12,10 @@ import { TwilioSmsProvider } from './auth/sms/twilio-sms-provider.js';
 import type { CableServer } from './cable/cable-server.js';
 import { createCable } from './cable/create-cable.js';
 import { createChat } from './chat/create-chat.js';
-import { KyselyMessageStore, type MessageStore } from './chat/message.store.js';
-import { WorkerMessageStore } from './chat/worker-message-store.js';
 import { cableRoutes } from './cable/cable.routes.js';
 import type { Config } from './config.js';
-import { openDatabase, type Db } from './db/database.js';
+import type { Db } from './db/database.js';
+import { openBackend, type DatabaseBackend } from './db/database-backend.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { InProcessJobQueue } from './jobs/in-process-job-queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
@@ -27,6 +26,8 @@ export interface Salon {
   readonly config: Config;
   readonly http: FastifyInstance;
   readonly db: Db;
+  /** The database chosen at start: its kind, Kysely, the raw handle, the message store. */
+  readonly database: DatabaseBackend;
   readonly jobs: JobQueue;
   readonly sessions: SessionService;
   readonly cable: CableServer;
@@ -48,7 +49,13 @@ export interface SalonOptions {
 export async function createSalon(config: Config, options: SalonOptions = {}): Promise<Salon> {
   const log = options.logger ?? createLogger(config.logLevel);
   const secret = loadSecret(config.secret, config.dataDir);
-  const db = await openDatabase(config.databaseUrl);
+  const database = await openBackend({
+    url: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+    messageWriter: config.messageWriter,
+    log,
+  });
+  const { db, messageStore } = database;
   const jobs = new InProcessJobQueue(log.child({ part: 'jobs' }));
 
   const smsProvider = options.smsProvider ?? createSmsProvider(config);
@@ -90,10 +97,6 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
   await import('./http/static-web.js').then((web) => web.registerStaticWeb(http));
   authRoutes(http, { db, otp, sessions, sessionTtlDays: config.sessionTtlDays });
   cableRoutes(http, { cable, sessions, tickets });
-  const messageStore: MessageStore =
-    config.databaseUrl.startsWith('sqlite:') && config.messageWriter === 'thread'
-      ? new WorkerMessageStore(config.databaseUrl, log.child({ part: 'message-writer' }))
-      : new KyselyMessageStore(db);
   const chat = createChat({ db, jobs, cable, sessions, http, log, messageStore });
   http.server.on('upgrade', (req, socket, head) => cable.handleUpgrade(req, socket, head));
 
@@ -102,6 +105,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     config,
     http,
     db,
+    database,
     jobs,
     sessions,
     cable,
@@ -129,9 +133,8 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
         if (!drained)
           log.warn({ pending: jobs.pending }, 'shutdown timeout: queued jobs abandoned');
         chat.presence.close();
-        await messageStore.close?.();
         await broker.close();
-        await db.destroy();
+        await database.close();
       })();
       return closing;
     },

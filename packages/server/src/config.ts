@@ -67,7 +67,7 @@ export const SETTINGS = {
       .string()
       .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')
       .optional(),
-    doc: 'Database. `sqlite:<file>` (default: `sqlite:<data dir>/salon.db`).',
+    doc: 'Database. `sqlite:<file>` (default: `sqlite:<data dir>/salon.db`) or `postgres://user:pass@host:port/db`.',
   }),
   secret: setting({
     env: 'SALON_SECRET',
@@ -263,6 +263,12 @@ export const SETTINGS = {
     schema: int(10, 1_000_000),
     default: '2000',
     doc: 'Long polling: frames kept between polls; past it the session ends with a reconnect hint.',
+  }),
+  databasePoolSize: setting({
+    env: 'SALON_DATABASE_POOL_SIZE',
+    schema: int(1, 1000),
+    default: '10',
+    doc: 'PostgreSQL only: most connections this process opens to the database.',
   }),
 } as const;
 

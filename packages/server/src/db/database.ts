@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import type pg from 'pg';
 import { ConfigError } from '../config.js';
 import { migrationProvider } from './migrations/index.js';
 import { withStatementCache } from './statement-cache.js';
@@ -9,9 +10,18 @@ import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
 
-/** Opens the database named by `url` and applies pending migrations. */
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+/** Which database a `SALON_DATABASE_URL` names. */
+export function databaseKind(url: string): DatabaseKind {
+  if (url.startsWith('sqlite:')) return 'sqlite';
+  if (/^postgres(ql)?:\/\//.test(url)) return 'postgres';
+  throw new ConfigError('SALON_DATABASE_URL', 'must start with sqlite: or postgres://');
+}
+
+/** Opens the database named by `url` (SQLite) and applies pending migrations. */
 export async function openDatabase(url: string): Promise<Db> {
-  const db = connectDatabase(url);
+  const db = new Kysely<Database>({ dialect: sqliteDialect(openSqlite(url)) });
   try {
     await migrate(db);
   } catch (err) {
@@ -21,20 +31,19 @@ export async function openDatabase(url: string): Promise<Db> {
   return db;
 }
 
-/** Opens the database without migrating (for a second connection, e.g. the message writer thread). */
-export function connectDatabase(url: string): Db {
-  if (url.startsWith('sqlite:')) {
-    return new Kysely<Database>({
-      dialect: new SqliteDialect({ database: withStatementCache(openSqlite(url)) }),
-    });
-  }
-  throw new ConfigError('SALON_DATABASE_URL', 'PostgreSQL is not supported yet; use sqlite:<file>');
+/** Kysely over a better-sqlite3 connection, with compiled statements kept. */
+export function sqliteDialect(sqlite: SQLite.Database): SqliteDialect {
+  return new SqliteDialect({ database: withStatementCache(sqlite) });
+}
+
+/** Kysely over a `pg` pool (whose type parsers make int8 a number: see postgres-pool.ts). */
+export function postgresDialect(pool: pg.Pool): PostgresDialect {
+  return new PostgresDialect({ pool });
 }
 
 /** A better-sqlite3 connection to a `sqlite:<file>` URL, with Salon's pragmas. */
 export function openSqlite(url: string): SQLite.Database {
-  const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-  if (file === '') throw new ConfigError('SALON_DATABASE_URL', 'sqlite: needs a file path');
+  const file = sqliteFile(url);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new SQLite(file);
   // WAL lets readers run beside the writer; FULL makes every commit durable before it is
@@ -46,11 +55,26 @@ export function openSqlite(url: string): SQLite.Database {
   return sqlite;
 }
 
-async function migrate(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+/** The file a `sqlite:<file>` URL names (`sqlite:///abs/path` and `sqlite:rel/path` both work). */
+export function sqliteFile(url: string): string {
+  const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+  if (file === '') throw new ConfigError('SALON_DATABASE_URL', 'sqlite: needs a file path');
+  return file;
+}
+
+/** Applies every pending migration; the same history serves both databases. */
+export async function migrate<T>(db: Kysely<T>): Promise<string[]> {
+  // Unordered: migrations written on branches at the same time (0003 and 0004) may land in
+  // either order; each still runs once.
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined || failed) {
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed`, { cause: error });
   }
+  return (results ?? []).map((r) => r.migrationName);
 }

@@ -19,6 +19,8 @@ const BAD_BODIES: [string, unknown][] = [
   ['null', null],
   ['an object', { text: 'hi' }],
   ['an array', ['hi']],
+  // PostgreSQL cannot store it: refused on every database alike.
+  ['with a NUL character', 'hi\u0000there'],
 ];
 
 const BAD_CLIENT_IDS: [string, unknown][] = [
@@ -95,6 +97,7 @@ describe('bad input gives a clear 4xx and stores nothing', () => {
       { name: 'x', members: 'all' },
       { name: 'x', members: [5] },
       { name: 'x', extra: 1 },
+      { name: 'nul\u0000name' },
     ]) {
       const res = await api(server, 'POST', '/api/rooms', body, ana.token);
       expect(res.status, JSON.stringify(body)).toBe(400);

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { onTestFinished } from 'vitest';
 import { createSalon, type Salon } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { TEST_DB, freshPgDatabase } from './test-database.js';
 import { startTwilioFake, type TwilioFake } from './twilio-fake.js';
 
 export interface TestServer {
@@ -15,6 +16,8 @@ export interface TestServer {
   wsUrl: string;
   port: number;
   dataDir: string;
+  /** `sqlite:<data dir>/salon.db`, or the fresh PostgreSQL database of this server. */
+  databaseUrl: string;
   sms: TwilioFake;
   /** Closes the server (idempotent); the data dir stays until the test ends, for restarts. */
   close(): Promise<void>;
@@ -27,13 +30,18 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Reuse a data dir (restart tests); default: a fresh temp dir removed after the test. */
   dataDir?: string;
+  /**
+   * Reuse a database (restart tests). Default: the data dir's SQLite file, or with
+   * SALON_TEST_DB=postgres a fresh PostgreSQL database dropped after the test.
+   */
+  databaseUrl?: string;
   port?: number;
   sms?: TwilioFake;
 }
 
 /**
- * Starts a real Salon on 127.0.0.1 (port 0 unless given), on a real SQLite file in a temp dir,
- * sending SMS through the real Twilio provider to a fake on loopback. Closes itself when the test
+ * Starts a real Salon on 127.0.0.1 (port 0 unless given), on a real SQLite file in a temp dir (or
+ * a fresh PostgreSQL database when the run is a PostgreSQL one), sending SMS through the real Twilio provider to a fake on loopback. Closes itself when the test
  * finishes.
  */
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
@@ -41,10 +49,14 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   const ownsDataDir = options.dataDir === undefined;
   const sms = options.sms ?? (await startTwilioFake());
   const ownsSms = options.sms === undefined;
+  const databaseUrl =
+    options.databaseUrl ??
+    (TEST_DB === 'postgres' ? await freshPgDatabase() : `sqlite:${path.join(dataDir, 'salon.db')}`);
   const config = loadConfig({
     PORT: String(options.port ?? 0),
     HOST: '127.0.0.1',
     SALON_DATA_DIR: dataDir,
+    SALON_DATABASE_URL: databaseUrl,
     SALON_LOG_LEVEL: process.env.SALON_TEST_LOG_LEVEL ?? 'silent',
     SALON_SMS_PROVIDER: 'twilio',
     SALON_TWILIO_ACCOUNT_SID: 'ACtest',
@@ -66,6 +78,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     url: `http://127.0.0.1:${String(port)}`,
     wsUrl: `ws://127.0.0.1:${String(port)}`,
     dataDir,
+    databaseUrl,
     sms,
     async close() {
       if (closed) return;
@@ -74,7 +87,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     },
     async restart() {
       await server.close();
-      return startTestServer({ ...options, dataDir, port, sms });
+      return startTestServer({ ...options, dataDir, databaseUrl, port, sms });
     },
   };
   onTestFinished(async () => {

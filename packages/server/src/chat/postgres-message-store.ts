@@ -1,0 +1,218 @@
+import type pg from 'pg';
+import { isConnectionLost } from '../db/postgres-errors.js';
+import type { MessagesTable } from '../db/schema.js';
+import { assignSeqs, finish, planBatch, readMarks } from './message-batch.js';
+import type { MessageRequest, MessageStore, WriteResult } from './message.store.js';
+
+/**
+ * The statements of a batch, each taking whole arrays (`unnest`), so that a batch costs the
+ * same handful of round trips whatever its size. Named: each connection prepares them once.
+ */
+const Q = {
+  // Rows are locked in one fixed order (sorted ids) by every writer on every node: two batches
+  // sharing rooms wait for each other instead of deadlocking. The lock is taken first, so what
+  // follows (memberships, earlier client_ids, last_seq) is read after any batch that held it
+  // has committed.
+  lock: {
+    name: 'salon_msg_lock',
+    text: 'SELECT id, last_seq FROM rooms WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+  },
+  members: {
+    name: 'salon_msg_members',
+    text:
+      'SELECT m.room_id, m.user_id FROM memberships m ' +
+      'JOIN unnest($1::text[], $2::text[]) AS k(room_id, user_id) ' +
+      'ON m.room_id = k.room_id AND m.user_id = k.user_id',
+  },
+  earlier: {
+    name: 'salon_msg_earlier',
+    text:
+      'SELECT msg.* FROM messages msg ' +
+      'JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(room_id, sender_id, client_id) ' +
+      'ON msg.room_id = k.room_id AND msg.sender_id = k.sender_id AND msg.client_id = k.client_id',
+  },
+  replies: {
+    name: 'salon_msg_replies',
+    text: 'SELECT id, room_id FROM messages WHERE id = ANY($1::text[])',
+  },
+  names: {
+    name: 'salon_msg_names',
+    text: 'SELECT id, name FROM users WHERE id = ANY($1::text[])',
+  },
+  bump: {
+    name: 'salon_msg_bump',
+    text:
+      'UPDATE rooms r SET last_seq = v.last_seq, last_activity_at = v.at ' +
+      'FROM unnest($1::text[], $2::int8[], $3::int8[]) AS v(id, last_seq, at) WHERE r.id = v.id',
+  },
+  insert: {
+    name: 'salon_msg_insert',
+    text:
+      'INSERT INTO messages (id, room_id, seq, sender_id, client_id, body, reply_to, created_at) ' +
+      'SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], ' +
+      '$6::text[], $7::text[], $8::int8[])',
+  },
+  read: {
+    name: 'salon_msg_read',
+    text:
+      'UPDATE memberships m SET last_read_seq = v.seq ' +
+      'FROM unnest($1::text[], $2::text[], $3::int8[]) AS v(room_id, user_id, seq) ' +
+      'WHERE m.room_id = v.room_id AND m.user_id = v.user_id AND m.last_read_seq < v.seq',
+  },
+} as const;
+
+const UNAVAILABLE: WriteResult = {
+  ok: false,
+  code: 'STORE_UNAVAILABLE',
+  reason:
+    'The connection to the database was lost while storing the message, so it may not have been stored. Send it again: a repeat is stored once.',
+};
+
+/**
+ * The PostgreSQL store: group commit on each node, safe beside other nodes writing to the same
+ * rooms. A batch is one transaction: lock its rooms (sorted), read, decide (message-batch.ts,
+ * the same planner as SQLite's), number each room's messages from the locked `last_seq`, insert.
+ * Per-room `seq` is therefore gapless and in commit order across nodes, and a client_id repeated
+ * through two nodes at once is stored by the first and found by the second.
+ *
+ * Losing the connection mid-batch answers every request with STORE_UNAVAILABLE (retryable);
+ * PostgreSQL rolls an unfinished transaction back, so nothing is half-stored. Other errors
+ * (e.g. a deadlock with an unrelated transaction) throw, and the job retries the batch.
+ */
+export class PostgresMessageStore implements MessageStore {
+  readonly #pool: pg.Pool;
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  async writeBatch(requests: readonly MessageRequest[]): Promise<WriteResult[]> {
+    if (requests.length === 0) return [];
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (err) {
+      if (isConnectionLost(err)) return requests.map(() => UNAVAILABLE);
+      throw err;
+    }
+    try {
+      await client.query('BEGIN');
+      const results = await write(client, requests);
+      await client.query('COMMIT');
+      client.release();
+      return results;
+    } catch (err) {
+      const lost = isConnectionLost(err);
+      if (!lost) await client.query('ROLLBACK').catch(() => undefined);
+      // A connection that failed is dropped from the pool rather than reused.
+      client.release(lost ? (err as Error) : undefined);
+      if (lost) return requests.map(() => UNAVAILABLE);
+      throw err;
+    }
+  }
+}
+
+async function write(
+  client: pg.PoolClient,
+  requests: readonly MessageRequest[],
+): Promise<WriteResult[]> {
+  const roomIds = unique(requests.map((r) => r.roomId));
+  const senderIds = unique(requests.map((r) => r.senderId));
+  const locked = await client.query<{ id: string; last_seq: number }>({
+    ...Q.lock,
+    values: [roomIds],
+  });
+  // Locked: no other writer can change these before this transaction ends.
+  const lastSeq = new Map(locked.rows.map((r) => [r.id, r.last_seq]));
+
+  const pairs = uniqueBy(requests, (r) => `${r.roomId}\n${r.senderId}`);
+  const members = await client.query<{ room_id: string; user_id: string }>({
+    ...Q.members,
+    values: [pairs.map((r) => r.roomId), pairs.map((r) => r.senderId)],
+  });
+  const memberKeys = new Set(members.rows.map((m) => `${m.room_id}\n${m.user_id}`));
+
+  const triples = uniqueBy(requests, (r) => `${r.roomId}\n${r.senderId}\n${r.clientId}`);
+  const earlierRows = await client.query<MessagesTable>({
+    ...Q.earlier,
+    values: [
+      triples.map((r) => r.roomId),
+      triples.map((r) => r.senderId),
+      triples.map((r) => r.clientId),
+    ],
+  });
+  const earlier = new Map(
+    earlierRows.rows.map((m) => [`${m.room_id}\n${m.sender_id}\n${m.client_id}`, m]),
+  );
+
+  const replyIds = unique(requests.flatMap((r) => (r.replyTo === null ? [] : [r.replyTo])));
+  const replyRoom = new Map<string, string>();
+  if (replyIds.length > 0) {
+    const rows = await client.query<{ id: string; room_id: string }>({
+      ...Q.replies,
+      values: [replyIds],
+    });
+    for (const m of rows.rows) replyRoom.set(m.id, m.room_id);
+  }
+
+  const names = await client.query<{ id: string; name: string | null }>({
+    ...Q.names,
+    values: [senderIds],
+  });
+  const nameOf = new Map(names.rows.map((u) => [u.id, u.name]));
+  const name = (id: string): string | null => nameOf.get(id) ?? null;
+
+  const plan = planBatch(
+    requests,
+    {
+      isMember: (roomId, userId) => memberKeys.has(`${roomId}\n${userId}`),
+      earlier: (roomId, senderId, clientId) => earlier.get(`${roomId}\n${senderId}\n${clientId}`),
+      roomOf: (id) => replyRoom.get(id),
+      nameOf: name,
+    },
+    Date.now(),
+  );
+  if (plan.accepted.length === 0) return finish(plan, name);
+
+  const bumpIds: string[] = [];
+  const bumpSeqs: number[] = [];
+  const bumpAts: number[] = [];
+  for (const [roomId, rows] of plan.perRoom) {
+    const last = lastSeq.get(roomId);
+    if (last === undefined) throw new Error(`room ${roomId} vanished during a message batch`);
+    assignSeqs(rows, last + rows.length);
+    bumpIds.push(roomId);
+    bumpSeqs.push(last + rows.length);
+    bumpAts.push(rows[0]?.created_at ?? Date.now());
+  }
+  await client.query({ ...Q.bump, values: [bumpIds, bumpSeqs, bumpAts] });
+
+  const rows = plan.accepted.map((a) => a.row);
+  await client.query({
+    ...Q.insert,
+    values: [
+      rows.map((r) => r.id),
+      rows.map((r) => r.room_id),
+      rows.map((r) => r.seq),
+      rows.map((r) => r.sender_id),
+      rows.map((r) => r.client_id),
+      rows.map((r) => r.body),
+      rows.map((r) => r.reply_to),
+      rows.map((r) => r.created_at),
+    ],
+  });
+  const marks = readMarks(plan);
+  await client.query({
+    ...Q.read,
+    values: [marks.map((m) => m.roomId), marks.map((m) => m.userId), marks.map((m) => m.seq)],
+  });
+  return finish(plan, name);
+}
+
+function unique<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}
+
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  return [...new Map(items.map((item) => [key(item), item])).values()];
+}

@@ -1,0 +1,24 @@
+/**
+ * Whether `err` means the connection to PostgreSQL is gone (or could not be made), as opposed to
+ * an error in what was asked. After such an error a transaction is either rolled back by the
+ * server or, if the connection died during COMMIT, possibly committed: the caller cannot know,
+ * so it answers "retry" and relies on client_id to make the retry safe.
+ */
+export function isConnectionLost(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    // SQLSTATE class 08 (connection exception); 57P01-57P03: the server terminated the backend
+    // (pg_terminate_backend, shutdown, crash) or is starting up.
+    if (code.startsWith('08') || /^57P0[1-3]$/.test(code)) return true;
+    if (
+      ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH'].includes(
+        code,
+      )
+    )
+      return true;
+  }
+  return /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed/i.test(
+    err.message,
+  );
+}
