@@ -1,29 +1,46 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { describe, expect, onTestFinished, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   KyselyMessageStore,
   type MessageRequest,
   type MessageStore,
 } from '../src/chat/message.store.js';
+import { PostgresMessageStore } from '../src/chat/postgres-message-store.js';
 import { SqliteMessageStore } from '../src/chat/sqlite-message-store.js';
-import { openDatabase, openSqlite, type Db } from '../src/db/database.js';
+import type { DatabaseBackend } from '../src/db/database-backend.js';
+import { TEST_DB, openTestBackend } from './helpers/test-database.js';
 
-/** The same contract for every store: the Kysely one (any dialect) and the SQLite writer's. */
-const stores: [string, (db: Db, url: string) => MessageStore][] = [
-  ['KyselyMessageStore', (db) => new KyselyMessageStore(db)],
-  ['SqliteMessageStore', (_db, url) => new SqliteMessageStore(openSqlite(url))],
-];
+type MakeStore = (backend: DatabaseBackend) => MessageStore;
 
-async function setup(make: (db: Db, url: string) => MessageStore) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'salon-store-'));
-  const url = `sqlite:${path.join(dir, 'salon.db')}`;
-  const db = await openDatabase(url);
-  onTestFinished(async () => {
-    await db.destroy();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+/**
+ * The same contract for every store, on this run's database: the Kysely one (any dialect), the
+ * SQLite writer's, and PostgreSQL's own.
+ */
+const stores: [string, MakeStore][] =
+  TEST_DB === 'postgres'
+    ? [
+        ['KyselyMessageStore', (b) => new KyselyMessageStore(b.db)],
+        [
+          'PostgresMessageStore',
+          (b) => {
+            if (b.kind !== 'postgres') throw new Error('expected PostgreSQL');
+            return new PostgresMessageStore(b.pool);
+          },
+        ],
+      ]
+    : [
+        ['KyselyMessageStore', (b) => new KyselyMessageStore(b.db)],
+        [
+          'SqliteMessageStore',
+          (b) => {
+            if (b.kind !== 'sqlite') throw new Error('expected SQLite');
+            return new SqliteMessageStore(b.sqlite);
+          },
+        ],
+      ];
+
+async function setup(make: MakeStore) {
+  const backend = await openTestBackend();
+  const db = backend.db;
   const now = Date.now();
   for (const u of ['ann', 'bob', 'eve']) {
     await db
@@ -56,7 +73,7 @@ async function setup(make: (db: Db, url: string) => MessageStore) {
         .values({ room_id: r, user_id: u, role: 'member', joined_at: now })
         .execute();
   }
-  return { db, store: make(db, url) };
+  return { db, store: make(backend) };
 }
 
 let n = 0;

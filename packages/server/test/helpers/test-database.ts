@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
+import pino from 'pino';
 import { inject, onTestFinished } from 'vitest';
+import { openBackend, type DatabaseBackend } from '../../src/db/database-backend.js';
 
 /**
  * Which database this test run uses: vitest's projects set SALON_TEST_DB (see vitest.config.ts),
@@ -53,4 +58,31 @@ export async function freshPgDatabase(): Promise<string> {
     await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   });
   return pgUrl(name);
+}
+
+/**
+ * A migrated database of this run's kind, closed (and dropped, on PostgreSQL) after the test:
+ * SQLite in a temp dir, or a fresh PostgreSQL database.
+ */
+export async function openTestBackend(
+  kind: TestDbKind = TEST_DB,
+  options: { poolSize?: number; url?: string } = {},
+): Promise<DatabaseBackend> {
+  let url = options.url;
+  if (url === undefined) {
+    if (kind === 'postgres') url = await freshPgDatabase();
+    else {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'salon-db-'));
+      onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+      url = `sqlite:${path.join(dir, 'salon.db')}`;
+    }
+  }
+  const backend = await openBackend({
+    url,
+    poolSize: options.poolSize ?? 4,
+    messageWriter: 'main',
+    log: pino({ level: 'silent' }),
+  });
+  onTestFinished(() => backend.close());
+  return backend;
 }
