@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /** Kernel clock ticks per second, the unit of utime/stime in /proc/<pid>/stat. */
 export const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
@@ -67,4 +67,28 @@ export function sampleSystemCpu(): SystemCpuSample {
     steal_us: tick(7),
     wall_us: performance.now() * 1000,
   };
+}
+
+/**
+ * CPU time (user + system, µs) of every process whose command name is `comm` (e.g. `postgres`:
+ * the server and all its backends). A process that exits between two samples drops out of the
+ * sum, so use it over windows in which they live (a pool's connections do).
+ */
+export function sampleNamedCpuUs(comm: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const close = stat.lastIndexOf(')');
+    if (stat.slice(stat.indexOf('(') + 1, close) !== comm) continue;
+    const f = stat.slice(close + 2).split(' ');
+    // Fields after the command: state is 0, utime 11, stime 12 (man 5 proc, 14 and 15).
+    total += ((Number(f[11]) + Number(f[12])) * 1e6) / CLK_TCK;
+  }
+  return total;
 }

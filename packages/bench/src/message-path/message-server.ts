@@ -4,22 +4,48 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createSalon, loadConfig } from '@salon/server';
+import pg from 'pg';
 import { isMessage } from '../ipc.js';
 import type { MpServerCommand, MpServerEvent, SenderAccount } from './messages-ipc.js';
 
 /**
  * The server side of the message-path benchmark: a real Salon (SQLite at synchronous=FULL, the
- * writer chosen by SALON_MESSAGE_WRITER) with one room per sender, so that each message is
- * persisted and then broadcast to exactly its sender, whose copy is the acknowledgement.
+ * writer chosen by SALON_MESSAGE_WRITER; or, with BENCH_DATABASE=postgres, a fresh database on
+ * the PostgreSQL at BENCH_PG_URL with its default settings, synchronous_commit on) with one room
+ * per sender, so that each message is persisted and then broadcast to exactly its sender, whose
+ * copy is the acknowledgement.
  */
 const send = (event: MpServerEvent): void => {
   process.send?.(event);
 };
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salon-bench-msg-'));
+const pgAdminUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const pgDatabase =
+  process.env.BENCH_DATABASE === 'postgres' ? `salon_bench_${String(process.pid)}` : undefined;
+
+/** One statement on the PostgreSQL admin database. */
+async function pgAdmin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: pgAdminUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+let databaseUrl: string | undefined;
+if (pgDatabase !== undefined) {
+  await pgAdmin(`CREATE DATABASE ${pgDatabase}`);
+  const url = new URL(pgAdminUrl);
+  url.pathname = `/${pgDatabase}`;
+  databaseUrl = url.toString();
+}
 const salon = await createSalon(
   loadConfig({
     ...process.env,
+    ...(databaseUrl === undefined ? {} : { SALON_DATABASE_URL: databaseUrl }),
     PORT: '0',
     HOST: '127.0.0.1',
     SALON_DATA_DIR: dataDir,
@@ -99,8 +125,11 @@ process.on('message', (raw: unknown) => {
 });
 
 process.on('disconnect', () => {
-  void salon.close().finally(() => {
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
-  });
+  void salon
+    .close()
+    .then(() => (pgDatabase === undefined ? undefined : pgAdmin(`DROP DATABASE ${pgDatabase}`)))
+    .finally(() => {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    });
 });

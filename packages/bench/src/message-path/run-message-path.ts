@@ -1,9 +1,17 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineInfo } from '../machine-info.js';
 import { PinnedChild } from '../pinned-child.js';
-import { cpuBetween, readMemoryKb, sampleCpu } from '../proc-stats.js';
+import {
+  cpuBetween,
+  readMemoryKb,
+  sampleCpu,
+  sampleNamedCpuUs,
+  sampleSystemCpu,
+} from '../proc-stats.js';
+import { QUIET_CORES, waitForQuietMachine } from '../quiet-machine.js';
 import { median } from '../summary.js';
 import type {
   MpGeneratorCommand,
@@ -14,18 +22,25 @@ import type {
 } from './messages-ipc.js';
 
 /**
- * The message-path benchmark: `speak` → message job → committed at synchronous=FULL → broadcast
- * back to the sender, at fixed offered rates, with the server's event-loop delay while it
- * persists. The two SQLite writers (writer thread vs. main thread) are measured in the same run,
- * interleaved. Server pinned to core 0, generator to core 1 (BENCHMARKING.md).
+ * The message-path benchmark: `speak` → message job → committed durably → broadcast back to the
+ * sender, at fixed offered rates, with the server's event-loop delay while it persists. The two
+ * SQLite writers (writer thread vs. main thread, synchronous=FULL) and PostgreSQL (default
+ * settings: synchronous_commit on) are measured in the same run, interleaved. Server pinned to
+ * core 0, generator to core 1 (BENCHMARKING.md); PostgreSQL's own processes are not pinned.
+ * BENCH_STORES (e.g. `postgres`) narrows the stores; BENCH_PG_URL names the PostgreSQL admin
+ * database (default postgres://postgres@127.0.0.1:5432/test).
  */
 const QUICK = process.env.BENCH_QUICK === '1';
 const RATES = QUICK ? [5_000, 20_000] : [5_000, 10_000, 20_000, 30_000];
 const SECONDS = QUICK ? 2 : 4;
 const RUNS = QUICK ? 1 : 3;
 const SENDERS = 100;
-const WRITERS = ['thread', 'main'] as const;
-type Writer = (typeof WRITERS)[number];
+const ALL_STORES = ['thread', 'main', 'postgres'] as const;
+type Writer = (typeof ALL_STORES)[number];
+const WRITERS: readonly Writer[] =
+  process.env.BENCH_STORES === undefined
+    ? ALL_STORES
+    : ALL_STORES.filter((s) => process.env.BENCH_STORES?.split(',').includes(s));
 
 interface Trial {
   writer: Writer;
@@ -38,12 +53,20 @@ interface Trial {
   loop_p99_ms: number;
   loop_max_ms: number;
   server_rss_mb: number;
+  /** Cores PostgreSQL's processes used during the window (0 for SQLite). */
+  postgres_cores: number;
+  /** Cores used by everything else on the machine (other work, not this benchmark). */
+  other_cores: number;
+  /** Whether the machine was quiet when the trial started. */
+  quiet_start: boolean;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-async function trial(writer: Writer, run: number): Promise<Trial[]> {
-  process.env.SALON_MESSAGE_WRITER = writer;
+async function trial(writer: Writer, run: number, quietStart: boolean): Promise<Trial[]> {
+  // SQLite's writer choice; 'postgres' runs on PostgreSQL (where the setting does not apply).
+  process.env.SALON_MESSAGE_WRITER = writer === 'postgres' ? 'thread' : writer;
+  process.env.BENCH_DATABASE = writer === 'postgres' ? 'postgres' : 'sqlite';
   const server = new PinnedChild<MpServerCommand, MpServerEvent>({
     core: 0,
     script: path.join(here, 'message-server.ts'),
@@ -69,9 +92,18 @@ async function trial(writer: Writer, run: number): Promise<Trial[]> {
       const count = rate * SECONDS;
       server.send({ type: 'window-start' });
       const cpuBefore = sampleCpu(server.pid);
+      const generatorBefore = sampleCpu(generator.pid);
+      const pgBefore = sampleNamedCpuUs('postgres');
+      const systemBefore = sampleSystemCpu();
       generator.send({ type: 'run', per_second: rate, count, record: true });
       const { report } = await generator.next('done', 120_000);
       const cpu = cpuBetween(cpuBefore, sampleCpu(server.pid));
+      const generatorCpu = cpuBetween(generatorBefore, sampleCpu(generator.pid));
+      const pgUs = sampleNamedCpuUs('postgres') - pgBefore;
+      const systemAfter = sampleSystemCpu();
+      const wallUs = systemAfter.wall_us - systemBefore.wall_us;
+      const otherUs =
+        systemAfter.busy_us - systemBefore.busy_us - cpu.cpu_us - generatorCpu.cpu_us - pgUs;
       server.send({ type: 'window-end' });
       const window = await server.next('window', 30_000);
       trials.push({
@@ -85,6 +117,9 @@ async function trial(writer: Writer, run: number): Promise<Trial[]> {
         loop_p99_ms: window.loop_p99_ms,
         loop_max_ms: window.loop_max_ms,
         server_rss_mb: readMemoryKb(server.pid) / 1024,
+        postgres_cores: pgUs / wallUs,
+        other_cores: Math.max(0, otherUs / wallUs),
+        quiet_start: quietStart,
       });
       stored = window.stored;
       const t = trials.at(-1);
@@ -93,7 +128,7 @@ async function trial(writer: Writer, run: number): Promise<Trial[]> {
           `  ${writer.padEnd(6)} ${String(rate).padStart(6)}/s: acked ${String(report.acked)}/${String(count)} stored ${String(t.stored_delta)}, ` +
             `${(report.acked / (report.elapsed_ms / 1000)).toFixed(0)} msg/s, p50 ${report.p50_ms.toFixed(1)} ms p99 ${report.p99_ms.toFixed(1)} ms, ` +
             `loop p99 ${t.loop_p99_ms.toFixed(1)} ms max ${t.loop_max_ms.toFixed(1)} ms, server ${t.server_cpu_us_per_message.toFixed(1)} µs/msg, ` +
-            `generator ${(report.generator_cpu_share * 100).toFixed(0)}%\n`,
+            `generator ${(report.generator_cpu_share * 100).toFixed(0)}%, postgres ${t.postgres_cores.toFixed(2)} cores, others ${t.other_cores.toFixed(2)} cores\n`,
         );
       }
     }
@@ -108,18 +143,27 @@ const all: Trial[] = [];
 for (let run = 1; run <= RUNS; run++) {
   for (const writer of WRITERS) {
     process.stdout.write(`run ${String(run)}/${String(RUNS)}, writer ${writer}\n`);
-    all.push(...(await trial(writer, run)));
+    const quiet = await waitForQuietMachine(60_000);
+    if (!quiet)
+      process.stdout.write(
+        `  the machine stayed above ${String(QUIET_CORES)} cores busy: running anyway\n`,
+      );
+    all.push(...(await trial(writer, run, quiet)));
   }
 }
 
 const lines = [
-  `# Message path: speak → stored (synchronous=FULL) → broadcast`,
+  `# Message path: speak → stored durably → broadcast (SQLite writer thread, SQLite main thread, PostgreSQL)`,
   '',
   `Date: ${new Date().toISOString().slice(0, 10)}. Machine: ${JSON.stringify(machineInfo())}.`,
+  `Trials that started on a busy machine (other work above ${String(QUIET_CORES)} cores): ${String(all.filter((t) => !t.quiet_start).length / RATES.length)} of ${String(all.length / RATES.length)}.`,
   `${String(SENDERS)} senders, one room each (the sender's own broadcast is its acknowledgement); offered rates for ${String(SECONDS)} s each; ${String(RUNS)} run(s), writers interleaved; medians (min–max).`,
   '',
-  '| writer | offered msg/s | acked msg/s | lost | p50 ms | p99 ms | p99 from actual send ms | event-loop p99 ms | event-loop max ms | server µs/msg | generator CPU |',
-  '|---|---|---|---|---|---|---|---|---|---|---|',
+  'Stores: `thread` and `main` are SQLite (synchronous=FULL) with the writer thread or on the main thread; `postgres` is PostgreSQL ' +
+    `${pgVersion()} with its default settings (synchronous_commit on, fsync on), on this machine, not pinned.`,
+  '',
+  '| store | offered msg/s | acked msg/s | lost | p50 ms | p99 ms | p99 from actual send ms | event-loop p99 ms | event-loop max ms | server µs/msg | generator CPU | PostgreSQL cores | other load, cores |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 const fmt = (xs: number[], digits = 1): string =>
   `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
@@ -134,11 +178,25 @@ for (const writer of WRITERS) {
       )} | ${String(Math.max(...ts.map((t) => t.report.sent - t.stored_delta)))} | ${fmt(ts.map((t) => t.report.p50_ms))} | ${fmt(ts.map((t) => t.report.p99_ms))} | ${fmt(ts.map((t) => t.report.actual_p99_ms))} | ${fmt(ts.map((t) => t.loop_p99_ms))} | ${fmt(ts.map((t) => t.loop_max_ms))} | ${fmt(ts.map((t) => t.server_cpu_us_per_message))} | ${fmt(
         ts.map((t) => t.report.generator_cpu_share * 100),
         0,
-      )}% |`,
+      )}% | ${fmt(
+        ts.map((t) => t.postgres_cores),
+        2,
+      )} | ${fmt(
+        ts.map((t) => t.other_cores),
+        2,
+      )} |`,
     );
   }
 }
 const markdown = `${lines.join('\n')}\n`;
+
+function pgVersion(): string {
+  try {
+    return execFileSync('psql', ['--version'], { encoding: 'utf8' }).trim().split(' ').at(-1) ?? '';
+  } catch {
+    return '(version unknown)';
+  }
+}
 process.stdout.write(`\n${markdown}`);
 const resultsDir = path.join(here, '..', '..', 'results');
 fs.mkdirSync(resultsDir, { recursive: true });

@@ -17,12 +17,14 @@ const Q = {
     name: 'salon_msg_lock',
     text: 'SELECT id, last_seq FROM rooms WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
   },
-  members: {
-    name: 'salon_msg_members',
+  // Membership of each (room, sender) pair, and the sender's name, in one round trip.
+  senders: {
+    name: 'salon_msg_senders',
     text:
-      'SELECT m.room_id, m.user_id FROM memberships m ' +
-      'JOIN unnest($1::text[], $2::text[]) AS k(room_id, user_id) ' +
-      'ON m.room_id = k.room_id AND m.user_id = k.user_id',
+      'SELECT k.room_id, k.user_id, m.user_id IS NOT NULL AS member, u.name ' +
+      'FROM unnest($1::text[], $2::text[]) AS k(room_id, user_id) ' +
+      'LEFT JOIN memberships m ON m.room_id = k.room_id AND m.user_id = k.user_id ' +
+      'LEFT JOIN users u ON u.id = k.user_id',
   },
   earlier: {
     name: 'salon_msg_earlier',
@@ -35,29 +37,20 @@ const Q = {
     name: 'salon_msg_replies',
     text: 'SELECT id, room_id FROM messages WHERE id = ANY($1::text[])',
   },
-  names: {
-    name: 'salon_msg_names',
-    text: 'SELECT id, name FROM users WHERE id = ANY($1::text[])',
-  },
-  bump: {
-    name: 'salon_msg_bump',
+  // The rooms' new last_seq, the senders' read marks and the rows, in one statement.
+  write: {
+    name: 'salon_msg_write',
     text:
+      'WITH bump AS (' +
       'UPDATE rooms r SET last_seq = v.last_seq, last_activity_at = v.at ' +
-      'FROM unnest($1::text[], $2::int8[], $3::int8[]) AS v(id, last_seq, at) WHERE r.id = v.id',
-  },
-  insert: {
-    name: 'salon_msg_insert',
-    text:
-      'INSERT INTO messages (id, room_id, seq, sender_id, client_id, body, reply_to, created_at) ' +
-      'SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], ' +
-      '$6::text[], $7::text[], $8::int8[])',
-  },
-  read: {
-    name: 'salon_msg_read',
-    text:
+      'FROM unnest($1::text[], $2::int8[], $3::int8[]) AS v(id, last_seq, at) WHERE r.id = v.id' +
+      '), marks AS (' +
       'UPDATE memberships m SET last_read_seq = v.seq ' +
-      'FROM unnest($1::text[], $2::text[], $3::int8[]) AS v(room_id, user_id, seq) ' +
-      'WHERE m.room_id = v.room_id AND m.user_id = v.user_id AND m.last_read_seq < v.seq',
+      'FROM unnest($4::text[], $5::text[], $6::int8[]) AS v(room_id, user_id, seq) ' +
+      'WHERE m.room_id = v.room_id AND m.user_id = v.user_id AND m.last_read_seq < v.seq' +
+      ') INSERT INTO messages (id, room_id, seq, sender_id, client_id, body, reply_to, created_at) ' +
+      'SELECT * FROM unnest($7::text[], $8::text[], $9::int8[], $10::text[], $11::text[], ' +
+      '$12::text[], $13::text[], $14::int8[])',
   },
 } as const;
 
@@ -117,7 +110,6 @@ async function write(
   requests: readonly MessageRequest[],
 ): Promise<WriteResult[]> {
   const roomIds = unique(requests.map((r) => r.roomId));
-  const senderIds = unique(requests.map((r) => r.senderId));
   const locked = await client.query<{ id: string; last_seq: number }>({
     ...Q.lock,
     values: [roomIds],
@@ -126,11 +118,22 @@ async function write(
   const lastSeq = new Map(locked.rows.map((r) => [r.id, r.last_seq]));
 
   const pairs = uniqueBy(requests, (r) => `${r.roomId}\n${r.senderId}`);
-  const members = await client.query<{ room_id: string; user_id: string }>({
-    ...Q.members,
+  const senders = await client.query<{
+    room_id: string;
+    user_id: string;
+    member: boolean;
+    name: string | null;
+  }>({
+    ...Q.senders,
     values: [pairs.map((r) => r.roomId), pairs.map((r) => r.senderId)],
   });
-  const memberKeys = new Set(members.rows.map((m) => `${m.room_id}\n${m.user_id}`));
+  const memberKeys = new Set<string>();
+  const nameOf = new Map<string, string | null>();
+  for (const row of senders.rows) {
+    if (row.member) memberKeys.add(`${row.room_id}\n${row.user_id}`);
+    nameOf.set(row.user_id, row.name);
+  }
+  const name = (id: string): string | null => nameOf.get(id) ?? null;
 
   const triples = uniqueBy(requests, (r) => `${r.roomId}\n${r.senderId}\n${r.clientId}`);
   const earlierRows = await client.query<MessagesTable>({
@@ -155,13 +158,6 @@ async function write(
     for (const m of rows.rows) replyRoom.set(m.id, m.room_id);
   }
 
-  const names = await client.query<{ id: string; name: string | null }>({
-    ...Q.names,
-    values: [senderIds],
-  });
-  const nameOf = new Map(names.rows.map((u) => [u.id, u.name]));
-  const name = (id: string): string | null => nameOf.get(id) ?? null;
-
   const plan = planBatch(
     requests,
     {
@@ -185,12 +181,17 @@ async function write(
     bumpSeqs.push(last + rows.length);
     bumpAts.push(rows[0]?.created_at ?? Date.now());
   }
-  await client.query({ ...Q.bump, values: [bumpIds, bumpSeqs, bumpAts] });
-
   const rows = plan.accepted.map((a) => a.row);
+  const marks = readMarks(plan);
   await client.query({
-    ...Q.insert,
+    ...Q.write,
     values: [
+      bumpIds,
+      bumpSeqs,
+      bumpAts,
+      marks.map((m) => m.roomId),
+      marks.map((m) => m.userId),
+      marks.map((m) => m.seq),
       rows.map((r) => r.id),
       rows.map((r) => r.room_id),
       rows.map((r) => r.seq),
@@ -200,11 +201,6 @@ async function write(
       rows.map((r) => r.reply_to),
       rows.map((r) => r.created_at),
     ],
-  });
-  const marks = readMarks(plan);
-  await client.query({
-    ...Q.read,
-    values: [marks.map((m) => m.roomId), marks.map((m) => m.userId), marks.map((m) => m.seq)],
   });
   return finish(plan, name);
 }

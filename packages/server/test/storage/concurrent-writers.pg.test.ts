@@ -178,7 +178,7 @@ describe('several PostgreSQL writers on the same rooms', () => {
       );
       return res.rows[0];
     });
-    expect(blocked.query).toContain('UPDATE memberships');
+    expect(blocked.query).toContain('INSERT INTO messages');
     await watcher.query('SELECT pg_terminate_backend($1)', [blocked.pid]);
 
     const results = await pending;

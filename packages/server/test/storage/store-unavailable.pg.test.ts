@@ -28,7 +28,7 @@ describe('losing the PostgreSQL connection mid-batch', () => {
     const killWaitingWriter = async () => {
       const pid = await waitFor('a batch waiting on the lock', async () => {
         const res = await watcher.query<{ pid: number }>(
-          "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE memberships%' AND datname = current_database()",
+          "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE memberships%' AND datname = current_database()",
         );
         return res.rows[0]?.pid;
       });
