@@ -16,7 +16,16 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     throw err;
   }
-  const salon = await createSalon(config);
+  let salon;
+  try {
+    salon = await createSalon(config);
+  } catch (err) {
+    // A database that cannot be reached or migrated: one line, not a stack trace.
+    process.stderr.write(
+      `salon: could not start: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    process.exit(1);
+  }
   const port = await salon.listen();
   salon.log.info(
     `Salon is listening on http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`,

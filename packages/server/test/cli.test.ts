@@ -134,6 +134,18 @@ describe('salon start', () => {
     expect(app.stdout()).toBe('');
   });
 
+  test('an unreachable PostgreSQL exits 1 with one line naming it, without its password', async () => {
+    const app = startCli(['start'], {
+      SALON_DATA_DIR: tempDataDir(),
+      SALON_DATABASE_URL: 'postgres://salon:hunter2@127.0.0.1:1/salon',
+    });
+    expect(await within(15_000, 'exit', app.exited)).toBe(1);
+    expect(app.stderr()).toMatch(
+      /^salon: could not start: cannot connect to PostgreSQL at postgres:\/\/salon@127\.0\.0\.1:1\/salon: .*ECONNREFUSED.*\n$/,
+    );
+    expect(app.stderr()).not.toContain('hunter2');
+  });
+
   test.each([
     [['start', '--port', 'x'], {}, 'PORT'],
     [['start', '--no-such-flag', '1'], {}, '--no-such-flag'],

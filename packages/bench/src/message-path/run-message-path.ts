@@ -28,12 +28,22 @@ import type {
  * settings: synchronous_commit on) are measured in the same run, interleaved. Server pinned to
  * core 0, generator to core 1 (BENCHMARKING.md); PostgreSQL's own processes are not pinned.
  * BENCH_STORES (e.g. `postgres`) narrows the stores; BENCH_PG_URL names the PostgreSQL admin
- * database (default postgres://postgres@127.0.0.1:5432/test).
+ * database (default postgres://postgres@127.0.0.1:5432/test); BENCH_RATES (msg/s, comma-
+ * separated), BENCH_SECONDS and BENCH_RUNS change the schedule.
  */
 const QUICK = process.env.BENCH_QUICK === '1';
-const RATES = QUICK ? [5_000, 20_000] : [5_000, 10_000, 20_000, 30_000];
-const SECONDS = QUICK ? 2 : 4;
-const RUNS = QUICK ? 1 : 3;
+/** A positive whole-number list from the environment (BENCH_RATES=5000,20000), or `fallback`. */
+function envList(name: string, fallback: number[]): number[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const xs = raw.split(',').map(Number);
+  if (!xs.every((x) => Number.isInteger(x) && x > 0))
+    throw new Error(`${name} must be whole numbers above 0, comma-separated (got ${raw})`);
+  return xs;
+}
+const RATES = envList('BENCH_RATES', QUICK ? [5_000, 20_000] : [5_000, 10_000, 20_000, 30_000]);
+const SECONDS = envList('BENCH_SECONDS', [QUICK ? 2 : 4])[0] ?? 4;
+const RUNS = envList('BENCH_RUNS', [QUICK ? 1 : 3])[0] ?? 3;
 const SENDERS = 100;
 const ALL_STORES = ['thread', 'main', 'postgres'] as const;
 type Writer = (typeof ALL_STORES)[number];

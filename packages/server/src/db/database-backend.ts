@@ -59,15 +59,28 @@ export type DatabaseBackend = SqliteBackend | PostgresBackend;
 export async function openBackend(options: BackendOptions): Promise<DatabaseBackend> {
   const backend =
     databaseKind(options.url) === 'sqlite' ? openSqliteBackend(options) : openPostgres(options);
-  if (options.migrate !== false) {
-    try {
-      await migrate(backend.db);
-    } catch (err) {
-      await backend.close();
-      throw err;
-    }
+  try {
+    if (backend.kind === 'postgres') await probe(backend.pool, options.url);
+    if (options.migrate !== false) await migrate(backend.db);
+  } catch (err) {
+    await backend.close();
+    throw err;
   }
   return backend;
+}
+
+/** Fails with a sentence naming the server (not its password) when PostgreSQL cannot be reached. */
+async function probe(pool: pg.Pool, url: string): Promise<void> {
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    const where = new URL(url);
+    where.password = '';
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`cannot connect to PostgreSQL at ${where.toString()}: ${reason}`, {
+      cause: err,
+    });
+  }
 }
 
 function openSqliteBackend(options: BackendOptions): SqliteBackend {
