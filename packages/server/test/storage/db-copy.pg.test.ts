@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { connected, waitFor } from '../../../client/test/helpers/sdk.js';
 import { COPY_TABLES } from '../../src/db/copy-tables.js';
+import { copyDatabase } from '../../src/db/database-copy.js';
 import {
   createGroup,
   history,
@@ -18,7 +19,10 @@ import { runCli } from '../helpers/run-cli.js';
 import { api, startTestServer, type TestServer } from '../helpers/salon-server.js';
 import { freshPgDatabase, openTestBackend } from '../helpers/test-database.js';
 
-/** `salon db copy`, run as operators run it: the real CLI in a child process. */
+/**
+ * `salon db copy`, run as operators run it (the real CLI in a child process) for the move and
+ * the refusals it prints; the other refusals call the same function in process.
+ */
 
 function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'salon-copy-'));
@@ -119,16 +123,13 @@ describe('salon db copy', () => {
     raw.close();
 
     const target = await freshPgDatabase();
-    const failed = await runCli(['db', 'copy', '--from', sqliteUrl, '--to', target]);
-    expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/^salon db: .*foreign key/m);
+    await expect(copyDatabase(sqliteUrl, target)).rejects.toThrow(/foreign key/);
     expect(Object.values(await pgCounts(target))).toEqual(COPY_TABLES.map(() => 0));
 
     const fix = new SQLite(path.join(dataDir, 'salon.db'));
     fix.prepare("DELETE FROM messages WHERE id = 'bad'").run();
     fix.close();
-    const ok = await runCli(['db', 'copy', '--from', sqliteUrl, '--to', target]);
-    expect(ok.code).toBe(0);
+    expect((await copyDatabase(sqliteUrl, target)).rows.messages).toBe(1);
     expect((await pgCounts(target)).messages).toBe(1);
   });
 
@@ -139,9 +140,7 @@ describe('salon db copy', () => {
     const ana = await person(server, 'Ana');
     await createGroup(server, ana, 'Busy', []);
     const target = await freshPgDatabase();
-    const running = await runCli(['db', 'copy', '--from', sqliteUrl, '--to', target]);
-    expect(running.code).toBe(1);
-    expect(running.stderr).toMatch(/source database is in use/);
+    await expect(copyDatabase(sqliteUrl, target)).rejects.toThrow(/source database is in use/);
     await server.close();
 
     // Another writer holding the write lock (the log empty): refused too.
@@ -150,9 +149,9 @@ describe('salon db copy', () => {
       writer.close();
     });
     writer.exec('BEGIN IMMEDIATE');
-    const locked = await runCli(['db', 'copy', '--from', sqliteUrl, '--to', target]);
-    expect(locked.code).toBe(1);
-    expect(locked.stderr).toMatch(/source database is being written to/);
+    await expect(copyDatabase(sqliteUrl, target)).rejects.toThrow(
+      /source database is being written to/,
+    );
     writer.exec('ROLLBACK');
     expect(Object.values(await pgCounts(target))).toEqual(COPY_TABLES.map(() => 0));
   });
@@ -161,16 +160,11 @@ describe('salon db copy', () => {
     const res = await runCli(['db', 'copy', '--from', 'sqlite:/nonexistent.db']);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('--from and --to are both required');
-    const missing = await runCli([
-      'db',
-      'copy',
-      '--from',
-      'sqlite:/nonexistent/salon.db',
-      '--to',
-      'postgres://postgres@127.0.0.1/none',
-    ]);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('does not exist');
+    await expect(
+      copyDatabase('sqlite:/nonexistent/salon.db', 'postgres://postgres@127.0.0.1/none'),
+    ).rejects.toThrow(/does not exist/);
+    await expect(copyDatabase('postgres://a/b', 'postgres://c/d')).rejects.toThrow(/--from/);
+    await expect(copyDatabase('sqlite:/x.db', 'sqlite:/y.db')).rejects.toThrow(/--to/);
   });
 });
 
@@ -182,6 +176,7 @@ describe('salon db migrate', () => {
     expect(first.stdout).toMatch(/^Applied \d+ migration\(s\): 0001-identity, /);
     const second = await runCli(['db', 'migrate', '--database-url', target]);
     expect(second.stdout).toBe('The database is up to date.\n');
+    expect(second.code).toBe(0);
     expect(Object.values(await pgCounts(target))).toEqual(COPY_TABLES.map(() => 0));
   });
 });
