@@ -202,7 +202,9 @@ const markdown = `${lines.join('\n')}\n`;
 
 function pgVersion(): string {
   try {
-    return execFileSync('psql', ['--version'], { encoding: 'utf8' }).trim().split(' ').at(-1) ?? '';
+    // "psql (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)": the client's, installed with the server.
+    const out = execFileSync('psql', ['--version'], { encoding: 'utf8' });
+    return /\) (\d+(?:\.\d+)*)/.exec(out)?.[1] ?? '(version unknown)';
   } catch {
     return '(version unknown)';
   }
