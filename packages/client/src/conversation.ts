@@ -1,4 +1,3 @@
-import type { Channel } from '@anycable/core';
 import type {
   ChannelErrorPayload,
   MemberView,
@@ -18,8 +17,8 @@ const PAGE = 50;
 export interface ConversationHost {
   api: ApiClient;
   myId(): string;
-  /** The room's channel on the current connection (a new one after `stop()` and `start()`). */
-  channel(): Channel;
+  /** Performs a room action over the live connection (rejects when there is none). */
+  perform(action: string, data: Record<string, unknown>): Promise<void>;
   connected(): boolean;
   /** Stored messages seen (also for the conversation list's last message and unread count). */
   onStored(message: MessageView): void;
@@ -222,10 +221,7 @@ export class Conversation {
     this.#readMarks.set(me, seq);
     this.#changed();
     if (this.#host.connected()) {
-      this.#host
-        .channel()
-        .perform('read', { seq })
-        .catch(() => this.#readOverHttp(seq));
+      this.#host.perform('read', { seq }).catch(() => this.#readOverHttp(seq));
     } else {
       this.#readOverHttp(seq);
     }
@@ -236,10 +232,7 @@ export class Conversation {
     const now = Date.now();
     if (now - this.#lastTypingSent < TYPING_THROTTLE_MS || !this.#host.connected()) return;
     this.#lastTypingSent = now;
-    this.#host
-      .channel()
-      .perform('typing', {})
-      .catch(() => undefined);
+    this.#host.perform('typing', {}).catch(() => undefined);
   }
 
   // ------------------------------------------------------------ events (from the room feed)
@@ -315,7 +308,6 @@ export class Conversation {
     if (clearTimer !== undefined) clearTimeout(clearTimer);
     if (!this.#host.connected()) return; // sent by catchUp() after the reconnect
     this.#host
-      .channel()
       .perform('speak', {
         body: message.body,
         client_id: message.client_id,

@@ -16,12 +16,16 @@ import { Conversation } from './conversation.js';
 import { Listeners } from './emitter.js';
 import type { ConnectionStatus, SalonClientOptions, Unsubscribe } from './types.js';
 
-class RoomChannel extends Channel<{ room: string }> {
-  static override identifier = 'RoomChannel';
+/**
+ * The one subscription of a connection: the user's private stream and every room they are in
+ * (the server keeps it in step as they join and leave). Room actions carry their room.
+ */
+class InboxChannel extends Channel {
+  static override identifier = 'InboxChannel';
 }
-class UserChannel extends Channel {
-  static override identifier = 'UserChannel';
-}
+
+/** What arrives on the inbox: room events of every room, the user's own events, action errors. */
+type InboxEvent = RoomEvent | UserEvent | ChannelErrorPayload;
 
 interface Presence {
   online: boolean;
@@ -39,7 +43,8 @@ export class SalonClient {
   #link: CableLink | undefined;
   #me: UserView | null = null;
   #rooms: RoomSummary[] = [];
-  readonly #feeds = new Map<string, RoomChannel>();
+  /** The inbox subscription of the current connection (a new one after stop() and start()). */
+  #inbox: InboxChannel | undefined;
   readonly #conversations = new Map<string, Conversation>();
   readonly #presence = new Map<string, Presence>();
   readonly #roomListeners = new Listeners();
@@ -153,9 +158,7 @@ export class SalonClient {
         });
       }
       this.#link = link;
-      this.#subscribeUser(link.cable);
-      // Feeds asked for while there was no connection (a conversation opened before start()).
-      for (const feed of this.#feeds.values()) link.cable.subscribe(feed);
+      this.#subscribeInbox(link.cable);
     }
     this.#link.start();
     void this.refreshRooms().catch(() => undefined);
@@ -165,7 +168,7 @@ export class SalonClient {
     if (this.#link) this.#stopped = true;
     this.#link?.stop();
     this.#link = undefined;
-    this.#feeds.clear();
+    this.#inbox = undefined;
   }
 
   // ------------------------------------------------------------ rooms
@@ -250,14 +253,15 @@ export class SalonClient {
   conversation(roomId: string): Conversation {
     let conv = this.#conversations.get(roomId);
     if (!conv) {
-      this.#ensureFeed(roomId);
       conv = new Conversation(roomId, {
         api: this.#api,
         myId: () => this.#me?.id ?? '',
-        // The feed is looked up on each use: stop() and start() replace it.
-        channel: () => this.#ensureFeed(roomId),
-        connected: () =>
-          this.#status.state === 'connected' && this.#feeds.get(roomId)?.state === 'connected',
+        // The inbox is looked up on each use: stop() and start() replace it.
+        perform: async (action, data) => {
+          if (!this.#inbox) throw new Error('not connected');
+          await this.#inbox.perform(action, { room: roomId, ...data });
+        },
+        connected: () => this.#status.state === 'connected' && this.#inbox?.state === 'connected',
         onStored: (m) => this.#onStored(m),
         onClosed: () => undefined,
       });
@@ -275,29 +279,49 @@ export class SalonClient {
     this.#meListeners.emit();
   }
 
-  #subscribeUser(cable: Cable): void {
-    const channel = new UserChannel();
-    channel.on('message', (msg) => this.#onUserEvent(msg as UserEvent));
-    // Whatever happened before the subscription stood (a DM opened with us meanwhile) is in
-    // the list the server gives now.
-    channel.on('connect', () => void this.refreshRooms().catch(() => undefined));
-    cable.subscribe(channel);
+  #subscribeInbox(cable: Cable): void {
+    const inbox = new InboxChannel();
+    inbox.on('message', (msg) => this.#onInboxEvent(msg as InboxEvent));
+    inbox.on('connect', () => {
+      // Whatever happened before the subscription stood (a DM opened with us meanwhile) is in
+      // the list the server gives now; sends made before it stood go now.
+      void this.refreshRooms().catch(() => undefined);
+      for (const conv of this.#conversations.values()) conv.handleFeedConnected();
+    });
+    cable.subscribe(inbox);
+    this.#inbox = inbox;
   }
 
-  #ensureFeed(roomId: string): RoomChannel {
-    const existing = this.#feeds.get(roomId);
-    if (existing) return existing;
-    const channel = new RoomChannel({ room: roomId });
-    channel.on('message', (msg) =>
-      this.#onRoomEvent(roomId, msg as RoomEvent | ChannelErrorPayload),
-    );
-    channel.on('connect', () => this.#conversations.get(roomId)?.handleFeedConnected());
-    this.#link?.cable.subscribe(channel);
-    this.#feeds.set(roomId, channel);
-    return channel;
+  #onInboxEvent(event: InboxEvent): void {
+    switch (event.type) {
+      case 'message':
+      case 'message_edited':
+      case 'message_deleted':
+        this.#onRoomEvent(event.message.room_id, event);
+        return;
+      case 'read':
+        // Arrives twice for one's own reads (the room's stream and one's private stream): both
+        // handlers only move marks forward.
+        this.#onRoomEvent(event.room_id, event);
+        return;
+      case 'typing':
+      case 'member_added':
+      case 'member_removed':
+      case 'room_renamed':
+      case 'presence':
+        this.#onRoomEvent(event.room_id, event);
+        return;
+      case 'error':
+        // An action on one room failed; a failed send names its client_id.
+        if (event.client_id !== undefined)
+          for (const conv of this.#conversations.values()) conv.handleEvent(event);
+        return;
+      default:
+        this.#onUserEvent(event);
+    }
   }
 
-  #onRoomEvent(roomId: string, event: RoomEvent | ChannelErrorPayload): void {
+  #onRoomEvent(roomId: string, event: RoomEvent): void {
     this.#conversations.get(roomId)?.handleEvent(event);
     if (event.type === 'message' && !this.#conversations.has(roomId)) this.#onStored(event.message);
     if (event.type === 'room_renamed') this.#patchRoom(roomId, { name: event.name });
@@ -305,16 +329,13 @@ export class SalonClient {
     if (event.type === 'read' && event.user_id === this.#me?.id) this.#onMyRead(roomId, event.seq);
   }
 
-  #onUserEvent(event: UserEvent): void {
+  #onUserEvent(event: Exclude<UserEvent, { type: 'read' | 'room_renamed' }>): void {
     switch (event.type) {
       case 'room_added':
         this.#upsertRoom(event.room);
         return;
       case 'room_removed':
         this.#dropRoom(event.room_id);
-        return;
-      case 'read':
-        this.#onMyRead(event.room_id, event.seq);
         return;
       case 'message_ack':
         this.#conversations.get(event.message.room_id)?.handleAck(event.message);
@@ -323,9 +344,6 @@ export class SalonClient {
         this.#conversations
           .get(event.room_id)
           ?.handleFailure(event.client_id, event.code, event.message);
-        return;
-      case 'room_renamed':
-        this.#patchRoom(event.room_id, { name: event.name });
         return;
     }
   }
@@ -376,7 +394,7 @@ export class SalonClient {
     this.#roomListeners.emit();
   }
 
-  /** Follows a listed room: its live feed, and its DM partner's presence as the list says. */
+  /** Takes a listed room's DM partner's presence as the list says. */
   #track(room: RoomSummary): void {
     if (room.other) {
       this.#presence.set(room.other.id, {
@@ -384,7 +402,6 @@ export class SalonClient {
         last_seen_at: room.other.last_seen_at,
       });
     }
-    this.#ensureFeed(room.id);
   }
 
   #patchRoom(roomId: string, patch: Partial<RoomSummary>): void {
@@ -393,8 +410,6 @@ export class SalonClient {
   }
 
   #dropRoom(roomId: string): void {
-    this.#feeds.get(roomId)?.disconnect();
-    this.#feeds.delete(roomId);
     this.#conversations.delete(roomId);
     this.#rooms = this.#rooms.filter((r) => r.id !== roomId);
     this.#roomListeners.emit();

@@ -88,13 +88,28 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
   installErrorHandler(http);
   http.get('/healthz', () => ({ status: 'ok' }));
   await import('./http/static-web.js').then((web) => web.registerStaticWeb(http));
-  authRoutes(http, { db, otp, sessions, sessionTtlDays: config.sessionTtlDays });
+  authRoutes(http, {
+    db,
+    otp,
+    sessions,
+    publisher: broker,
+    sessionTtlDays: config.sessionTtlDays,
+  });
   cableRoutes(http, { cable, sessions, tickets });
   const messageStore: MessageStore =
     config.databaseUrl.startsWith('sqlite:') && config.messageWriter === 'thread'
       ? new WorkerMessageStore(config.databaseUrl, log.child({ part: 'message-writer' }))
       : new KyselyMessageStore(db);
-  const chat = createChat({ db, jobs, cable, sessions, http, log, messageStore });
+  const chat = createChat({
+    db,
+    jobs,
+    cable,
+    publisher: broker,
+    sessions,
+    http,
+    log,
+    messageStore,
+  });
   http.server.on('upgrade', (req, socket, head) => cable.handleUpgrade(req, socket, head));
 
   let closing: Promise<void> | undefined;

@@ -210,6 +210,18 @@ export const SETTINGS = {
     default: '32',
     doc: 'Live connections (devices, tabs) one user may hold.',
   }),
+  cableMaxSubscriptionsPerConnection: setting({
+    env: 'SALON_CABLE_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+    schema: int(1, 100_000),
+    default: '500',
+    doc: 'Channel subscriptions one connection may hold (the SDK holds one; a Rails-style client holds one per open room).',
+  }),
+  cableMaxSubscriptionsPerUser: setting({
+    env: 'SALON_CABLE_MAX_SUBSCRIPTIONS_PER_USER',
+    schema: int(1, 1_000_000),
+    default: '2000',
+    doc: 'Channel subscriptions one user may hold across all of their connections.',
+  }),
   cableMaxBufferedBytes: setting({
     env: 'SALON_CABLE_MAX_BUFFERED_BYTES',
     schema: int(65_536, 1 << 30),

@@ -7,6 +7,7 @@ import {
   type VerifyResponse,
 } from '@salon/protocol';
 import type { FastifyInstance } from 'fastify';
+import type { Publisher } from '../broker/broker.js';
 import type { UsersTable } from '../db/schema.js';
 import type { Db } from '../db/database.js';
 import { validate } from '../http/validate.js';
@@ -18,6 +19,8 @@ export interface AuthRoutesDeps {
   db: Db;
   otp: OtpService;
   sessions: SessionService;
+  /** Revocation reaches the session's connections on every node as a control command. */
+  publisher: Publisher;
   sessionTtlDays: number;
 }
 
@@ -53,6 +56,7 @@ export function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
 
   app.post('/api/auth/logout', authenticated, async (request, reply) => {
     await sessions.revoke(request.auth.session.id);
+    deps.publisher.control({ type: 'close_session', session_id: request.auth.session.id });
     clearSessionCookie(reply, request);
     return reply.status(204).send();
   });

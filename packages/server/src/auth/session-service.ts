@@ -14,13 +14,10 @@ export interface AuthContext {
   user: UsersTable;
 }
 
-type RevokedListener = (sessionId: string) => void;
-
 /** Sign-in sessions: opaque bearer tokens, stored only as hashes, revocable at once. */
 export class SessionService {
   readonly #db: Db;
   readonly #ttlMs: number;
-  readonly #listeners = new Set<RevokedListener>();
 
   constructor(db: Db, ttlDays: number) {
     this.#db = db;
@@ -113,12 +110,5 @@ export class SessionService {
       .where('id', '=', sessionId)
       .where('revoked_at', 'is', null)
       .execute();
-    for (const listener of this.#listeners) listener(sessionId);
-  }
-
-  /** Called after a session is revoked, so live connections using it can be closed. */
-  onRevoked(listener: RevokedListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
   }
 }

@@ -16,8 +16,14 @@ export function createCable(
   deps: { secret: string; sessions: SessionService; log: Logger },
 ) {
   const registry = new ConnectionRegistry<Connection>();
+  // The broker hands this node its deliveries and control commands; the cable server that applies
+  // the commands is made below, with the broker.
+  const applier: { cable?: CableServer } = {};
   const broker = new MemoryBroker(
-    (stream, message, position) => registry.deliver(stream, message, position),
+    {
+      deliver: (stream, message, position) => registry.deliver(stream, message, position),
+      control: (command) => applier.cable?.applyControl(command),
+    },
     {
       historyLimit: config.cableHistoryLimit,
       historyTtlMs: config.cableHistoryTtlSeconds * 1000,
@@ -34,6 +40,8 @@ export function createCable(
       maxFrameBytes: MAX_FRAME_BYTES,
       maxBufferedBytes: config.cableMaxBufferedBytes,
       maxConnectionsPerUser: config.cableMaxConnectionsPerUser,
+      maxSubscriptionsPerConnection: config.cableMaxSubscriptionsPerConnection,
+      maxSubscriptionsPerUser: config.cableMaxSubscriptionsPerUser,
       commandsPerSecond: config.cableCommandsPerSecond,
       commandBurst: config.cableCommandBurst,
       sessionRestoreMs: config.cableSessionRestoreSeconds * 1000,
@@ -43,5 +51,6 @@ export function createCable(
       allowedOrigins: config.allowedOrigins ?? [],
     },
   });
+  applier.cable = cable;
   return { registry, broker, tickets, cable };
 }

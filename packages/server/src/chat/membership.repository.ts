@@ -17,4 +17,14 @@ export class MembershipRepository {
       .executeTakeFirst();
     return row !== undefined;
   }
+
+  /** Every room `userId` is in, as ids (one indexed read: the inbox follows them all). */
+  async roomsOf(userId: string): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('memberships')
+      .select('room_id')
+      .where('user_id', '=', userId)
+      .execute();
+    return rows.map((r) => r.room_id);
+  }
 }

@@ -4,8 +4,8 @@ import { roomStream, userStream } from '../channels/streams.js';
 import type { BatchJob } from '../jobs/job-queue.js';
 import type { MessageRequest, MessageStore, WriteResult } from './message.store.js';
 import { messageView } from './views.js';
+import type { Publisher } from '../broker/broker.js';
 
-type Publish = (stream: string, message: object, options?: { durable?: boolean }) => void;
 
 /**
  * The message job (DESIGN.md, "How a message travels"): stores what was queued, a batch per
@@ -19,14 +19,14 @@ export class MessageJob implements BatchJob<MessageRequest> {
   /** About a few seconds of messages at full speed (a request is a few hundred bytes). */
   readonly maxQueued = 100_000;
   readonly #store: MessageStore;
-  readonly #publish: Publish;
+  readonly #publisher: Publisher;
   readonly #log: Logger;
   /** HTTP requests waiting for their message's fate, by request id (this process only). */
   readonly #waiters = new Map<string, (result: WriteResult) => void>();
 
-  constructor(store: MessageStore, publish: Publish, log: Logger, maxBatch = 1000) {
+  constructor(store: MessageStore, publisher: Publisher, log: Logger, maxBatch = 1000) {
     this.#store = store;
-    this.#publish = publish;
+    this.#publisher = publisher;
     this.#log = log;
     this.maxBatch = maxBatch;
   }
@@ -71,7 +71,7 @@ export class MessageJob implements BatchJob<MessageRequest> {
         type: 'message',
         message: messageView(result.message, result.senderName),
       };
-      this.#publish(roomStream(req.roomId), event, { durable: true });
+      this.#publisher.publish(roomStream(req.roomId), event, { durable: true });
       return;
     }
     // Repeats and failures concern the sender only: they hear on their private stream.
@@ -84,6 +84,6 @@ export class MessageJob implements BatchJob<MessageRequest> {
           code: result.code,
           message: result.reason,
         };
-    this.#publish(userStream(req.senderId), event);
+    this.#publisher.publish(userStream(req.senderId), event);
   }
 }

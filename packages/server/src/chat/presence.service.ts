@@ -4,8 +4,8 @@ import type { ConnectionRegistry } from '../cable/registry.js';
 import { roomStream } from '../channels/streams.js';
 import type { Db } from '../db/database.js';
 import { iso } from './views.js';
+import type { Publisher } from '../broker/broker.js';
 
-type Publish = (stream: string, message: object, options?: { durable?: boolean }) => void;
 
 /** Presence changes are gathered this long before they are announced, ms. */
 export const PRESENCE_WINDOW_MS = 300;
@@ -26,7 +26,7 @@ export const PRESENCE_ROOM_LIMIT = 200;
 export class PresenceService {
   readonly #registry: ConnectionRegistry;
   readonly #db: Db;
-  readonly #publish: Publish;
+  readonly #publisher: Publisher;
   readonly #log: Logger;
   /** Users whose state changed since the last announcement. */
   #changed = new Set<string>();
@@ -34,10 +34,10 @@ export class PresenceService {
   readonly #announcedOnline = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(registry: ConnectionRegistry, db: Db, publish: Publish, log: Logger) {
+  constructor(registry: ConnectionRegistry, db: Db, publisher: Publisher, log: Logger) {
     this.#registry = registry;
     this.#db = db;
-    this.#publish = publish;
+    this.#publisher = publisher;
     this.#log = log;
     registry.onPresence((userId) => {
       this.#changed.add(userId);
@@ -105,7 +105,7 @@ export class PresenceService {
     for (const [roomId, users] of byRoom) {
       if (large.has(roomId)) continue;
       const event: RoomEvent = { type: 'presence', room_id: roomId, users };
-      this.#publish(roomStream(roomId), event);
+      this.#publisher.publish(roomStream(roomId), event);
     }
   }
 

@@ -19,6 +19,7 @@ export function roomChat(deps: {
 }): RoomChatPort {
   return {
     isMember: (roomId, userId) => deps.memberships.isMember(roomId, userId),
+    roomsOf: (userId) => deps.memberships.roomsOf(userId),
     actions: {
       speak: (roomId, userId, data) => {
         const input = validate(SpeakData, data);

@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { MemberRole, RoomDetail, RoomEvent, UserEvent } from '@salon/protocol';
-import type { Channel } from '../cable/channel.js';
-import { RoomChannel } from '../channels/room-channel.js';
+import type { Publisher } from '../broker/broker.js';
 import { roomStream, userStream } from '../channels/streams.js';
 import type { Db } from '../db/database.js';
 import type { MembershipsTable } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { roomNotFound, type RoomQueries } from './room.queries.js';
 import type { UserRepository } from './user.repository.js';
-
-/** How room changes reach people: broadcasts, and ending subscriptions of removed members. */
-export interface RoomNotifier {
-  publish(stream: string, message: object, options?: { durable?: boolean }): void;
-  endSubscriptions(userId: string, match: (channel: Channel) => boolean): void;
-}
 
 const ADMIN_ROLES: readonly MemberRole[] = ['owner', 'admin'];
 
@@ -23,9 +16,9 @@ export class RoomService {
   readonly #db: Db;
   readonly #users: UserRepository;
   readonly #queries: RoomQueries;
-  readonly #notify: RoomNotifier;
+  readonly #notify: Publisher;
 
-  constructor(db: Db, users: UserRepository, queries: RoomQueries, notify: RoomNotifier) {
+  constructor(db: Db, users: UserRepository, queries: RoomQueries, notify: Publisher) {
     this.#db = db;
     this.#users = users;
     this.#queries = queries;
@@ -205,11 +198,8 @@ export class RoomService {
         }
       }
     });
-    // Their live subscriptions to the room end now: they stop receiving at once.
-    this.#notify.endSubscriptions(
-      userId,
-      (ch) => ch instanceof RoomChannel && ch.roomId === roomId,
-    );
+    // Their connections stop following the room now, on every node: they stop receiving at once.
+    this.#notify.control({ type: 'unfollow', user_id: userId, stream: roomStream(roomId) });
     const removed: RoomEvent = { type: 'member_removed', room_id: roomId, user_id: userId };
     this.#notify.publish(roomStream(roomId), removed, { durable: true });
     const gone: UserEvent = { type: 'room_removed', room_id: roomId };
@@ -248,8 +238,13 @@ export class RoomService {
     return ids;
   }
 
-  /** Tells each user, on their private stream, about a room they are now in. */
+  /**
+   * Tells each user, on their private stream, about a room they are now in, once their
+   * connections follow it (so that nothing said in it from then on passes them by).
+   */
   async #announceRoomTo(userIds: readonly string[], roomId: string): Promise<void> {
+    for (const id of userIds)
+      this.#notify.control({ type: 'follow', user_id: id, stream: roomStream(roomId) });
     for (const id of userIds) {
       const [summary] = await this.#queries.summaries(id, [roomId]);
       if (!summary) continue;
