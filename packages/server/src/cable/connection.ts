@@ -199,8 +199,7 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
 
   stopStreamFrom(identifier: string, stream: string): void {
     const sub = this.#subs.get(identifier);
-    if (sub)
-      this.#deps.registry.unsubscribe(this, identifier, stream, sub.channel.streamPositions);
+    if (sub) this.#deps.registry.unsubscribe(this, identifier, stream, sub.channel.streamPositions);
   }
 
   transmit(identifier: string, message: object): void {

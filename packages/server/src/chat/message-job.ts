@@ -6,7 +6,6 @@ import type { MessageRequest, MessageStore, WriteResult } from './message.store.
 import { messageView } from './views.js';
 import type { Publisher } from '../broker/broker.js';
 
-
 /**
  * The message job (DESIGN.md, "How a message travels"): stores what was queued, a batch per
  * transaction, and only after the commit broadcasts each stored message to its room, the

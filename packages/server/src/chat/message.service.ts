@@ -9,7 +9,6 @@ import type { RoomService } from './room.service.js';
 import { messageView } from './views.js';
 import type { Publisher } from '../broker/broker.js';
 
-
 export interface SendInput {
   roomId: string;
   senderId: string;

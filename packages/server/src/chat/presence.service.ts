@@ -6,7 +6,6 @@ import type { Db } from '../db/database.js';
 import { iso } from './views.js';
 import type { Publisher } from '../broker/broker.js';
 
-
 /** Presence changes are gathered this long before they are announced, ms. */
 export const PRESENCE_WINDOW_MS = 300;
 /**

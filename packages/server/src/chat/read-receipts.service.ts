@@ -4,7 +4,6 @@ import type { Db } from '../db/database.js';
 import type { RoomService } from './room.service.js';
 import type { Publisher } from '../broker/broker.js';
 
-
 /**
  * Read marks: a member's last read `seq` only moves forward. Stored, then broadcast to the room
  * (a DM shows "read") and to the reader's other devices; unread counts follow from it.

@@ -3,7 +3,6 @@ import { roomStream } from '../channels/streams.js';
 import type { UserRepository } from './user.repository.js';
 import type { Publisher } from '../broker/broker.js';
 
-
 /** A typing notice lasts this long unless renewed; clients drop it by themselves after. */
 export const TYPING_TTL_MS = 5000;
 /** At most one typing broadcast per person and room in this window. */
