@@ -263,6 +263,10 @@ export class Conversation {
         this.#setMembers(this.#members.filter((m) => m.id !== event.user_id));
         this.#changed();
         return;
+      case 'member_updated':
+        this.#setMembers(this.#members.map((m) => (m.id === event.member.id ? event.member : m)));
+        this.#changed();
+        return;
       case 'presence':
         for (const u of event.users) this.updatePresence(u.user_id, u.online, u.last_seen_at);
         return;

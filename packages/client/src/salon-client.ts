@@ -1,13 +1,18 @@
 import { Channel, type Cable } from '@anycable/core';
 import type {
+  BlockedUserView,
   ChannelErrorPayload,
+  ContactView,
+  GroupAdds,
+  MemberView,
+  MeView,
   MessageView,
   PresenceChange,
   RoomDetail,
   RoomEvent,
   RoomSummary,
+  RoomsPage,
   UserEvent,
-  UserView,
   VerifyResponse,
 } from '@salon/protocol';
 import { ApiClient, SalonApiError } from './api-client.js';
@@ -41,12 +46,16 @@ export class SalonClient {
   readonly #api: ApiClient;
   readonly #opts: SalonClientOptions;
   #link: CableLink | undefined;
-  #me: UserView | null = null;
+  #me: MeView | null = null;
   #rooms: RoomSummary[] = [];
+  /** Where the next page of the list starts; null once the whole list is loaded. */
+  #roomsCursor: string | null = null;
   /** The inbox subscription of the current connection (a new one after stop() and start()). */
   #inbox: InboxChannel | undefined;
   readonly #conversations = new Map<string, Conversation>();
   readonly #presence = new Map<string, Presence>();
+  /** Rooms being fetched because something happened in them before they were listed. */
+  readonly #fetching = new Set<string>();
   readonly #roomListeners = new Listeners();
   readonly #statusListeners = new Listeners<[ConnectionStatus]>();
   readonly #meListeners = new Listeners();
@@ -66,7 +75,7 @@ export class SalonClient {
 
   // ------------------------------------------------------------ sign-in and me
 
-  get me(): UserView | null {
+  get me(): MeView | null {
     return this.#me;
   }
 
@@ -84,7 +93,7 @@ export class SalonClient {
   }
 
   /** Signs in with the code; `name` is null on a first sign-in (ask for it, then `updateName`). */
-  async verify(phone: string, code: string): Promise<UserView> {
+  async verify(phone: string, code: string): Promise<MeView> {
     const res = await this.#api.request<VerifyResponse>('POST', '/api/auth/verify', {
       phone,
       code,
@@ -96,9 +105,9 @@ export class SalonClient {
   }
 
   /** The signed-in user, or null when the session is missing or over. */
-  async loadMe(): Promise<UserView | null> {
+  async loadMe(): Promise<MeView | null> {
     try {
-      const res = await this.#api.request<{ user: UserView }>('GET', '/api/me');
+      const res = await this.#api.request<{ user: MeView }>('GET', '/api/me');
       this.#setMe(res.user);
     } catch (err) {
       if (err instanceof SalonApiError && err.status === 401) this.#setMe(null);
@@ -107,8 +116,17 @@ export class SalonClient {
     return this.#me;
   }
 
-  async updateName(name: string): Promise<UserView> {
-    const res = await this.#api.request<{ user: UserView }>('PATCH', '/api/me', { name });
+  async updateName(name: string): Promise<MeView> {
+    return this.#updateMe({ name });
+  }
+
+  /** Who may add me to groups directly (others' additions arrive as invitations). */
+  async setGroupAdds(groupAdds: GroupAdds): Promise<MeView> {
+    return this.#updateMe({ group_adds: groupAdds });
+  }
+
+  async #updateMe(body: { name?: string; group_adds?: GroupAdds }): Promise<MeView> {
+    const res = await this.#api.request<{ user: MeView }>('PATCH', '/api/me', body);
     this.#setMe(res.user);
     return res.user;
   }
@@ -185,11 +203,76 @@ export class SalonClient {
     return this.#presence.get(userId);
   }
 
+  /** Whether the list has more conversations than loaded (see `loadMoreRooms`). */
+  get hasMoreRooms(): boolean {
+    return this.#roomsCursor !== null;
+  }
+
+  /**
+   * Reloads the list's first page (the newest conversations); older pages load again on demand
+   * (`loadMoreRooms`), so that nothing stale lingers after a reconnect.
+   */
   async refreshRooms(): Promise<void> {
-    const res = await this.#api.request<{ rooms: RoomSummary[] }>('GET', '/api/rooms');
+    const res = await this.#api.request<RoomsPage>('GET', `/api/rooms?limit=${String(ROOM_PAGE)}`);
     this.#rooms = sortRooms(res.rooms);
+    this.#roomsCursor = res.next_cursor;
     for (const room of res.rooms) this.#track(room);
     this.#roomListeners.emit();
+  }
+
+  /** Loads the next page of older conversations. */
+  async loadMoreRooms(): Promise<void> {
+    if (this.#roomsCursor === null) return;
+    const res = await this.#api.request<RoomsPage>(
+      'GET',
+      `/api/rooms?limit=${String(ROOM_PAGE)}&cursor=${encodeURIComponent(this.#roomsCursor)}`,
+    );
+    const known = new Set(this.#rooms.map((r) => r.id));
+    this.#rooms = sortRooms([...this.#rooms, ...res.rooms.filter((r) => !known.has(r.id))]);
+    this.#roomsCursor = res.next_cursor;
+    for (const room of res.rooms) this.#track(room);
+    this.#roomListeners.emit();
+  }
+
+  /** Accepts a message request or group invitation. */
+  async accept(roomId: string): Promise<RoomDetail> {
+    const res = await this.#api.request<{ room: RoomDetail }>(
+      'POST',
+      `/api/rooms/${encodeURIComponent(roomId)}/accept`,
+      {},
+    );
+    this.#upsertRoom(res.room);
+    return res.room;
+  }
+
+  /** Declines a request or invitation (the sender is not told); `block` also blocks them. */
+  async decline(roomId: string, opts: { block?: boolean } = {}): Promise<void> {
+    await this.#api.request('POST', `/api/rooms/${encodeURIComponent(roomId)}/decline`, {
+      block: opts.block ?? false,
+    });
+    this.#dropRoom(roomId);
+  }
+
+  /** Blocks someone: our direct conversation is left, and they can no longer reach me. */
+  async block(userId: string): Promise<void> {
+    await this.#api.request('POST', '/api/blocks', { user_id: userId });
+  }
+
+  async unblock(userId: string): Promise<void> {
+    await this.#api.request('DELETE', `/api/blocks/${encodeURIComponent(userId)}`);
+  }
+
+  async blocked(): Promise<BlockedUserView[]> {
+    return (await this.#api.request<{ blocked: BlockedUserView[] }>('GET', '/api/blocks')).blocked;
+  }
+
+  /** People I share an accepted room with, by name or number. */
+  async contacts(query = '', limit = 20): Promise<ContactView[]> {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (query.trim() !== '') q.set('q', query.trim());
+    return (
+      await this.#api.request<{ contacts: ContactView[] }>('GET', `/api/contacts?${q.toString()}`)
+    ).contacts;
   }
 
   async openDm(ref: { phone: string } | { userId: string }): Promise<RoomDetail> {
@@ -274,7 +357,7 @@ export class SalonClient {
 
   // ------------------------------------------------------------ internals
 
-  #setMe(me: UserView | null): void {
+  #setMe(me: MeView | null): void {
     this.#me = me;
     this.#meListeners.emit();
   }
@@ -307,6 +390,7 @@ export class SalonClient {
       case 'typing':
       case 'member_added':
       case 'member_removed':
+      case 'member_updated':
       case 'room_renamed':
       case 'presence':
         this.#onRoomEvent(event.room_id, event);
@@ -326,6 +410,7 @@ export class SalonClient {
     if (event.type === 'message' && !this.#conversations.has(roomId)) this.#onStored(event.message);
     if (event.type === 'room_renamed') this.#patchRoom(roomId, { name: event.name });
     if (event.type === 'presence') this.#onPresence(event.users);
+    if (event.type === 'member_updated') this.#onMemberUpdated(roomId, event.member);
     if (event.type === 'read' && event.user_id === this.#me?.id) this.#onMyRead(roomId, event.seq);
   }
 
@@ -348,6 +433,23 @@ export class SalonClient {
     }
   }
 
+  /** A DM partner accepted (or renamed themselves): the list shows who they are now. */
+  #onMemberUpdated(roomId: string, member: MemberView): void {
+    const room = this.#rooms.find((r) => r.id === roomId);
+    if (room?.kind !== 'direct' || room.other?.id !== member.id) return;
+    this.#presence.set(member.id, { online: member.online, last_seen_at: member.last_seen_at });
+    this.#patchRoom(roomId, {
+      name: member.name ?? (member.phone === '' ? room.name : member.phone),
+      other: {
+        ...room.other,
+        name: member.name,
+        status: member.status,
+        online: member.online,
+        last_seen_at: member.last_seen_at,
+      },
+    });
+  }
+
   #onPresence(changes: readonly PresenceChange[]): void {
     const byUser = new Map(changes.map((c) => [c.user_id, c]));
     for (const c of changes)
@@ -364,7 +466,12 @@ export class SalonClient {
   /** Keeps the list's last message, order and unread count in step with stored messages. */
   #onStored(message: MessageView): void {
     const room = this.#rooms.find((r) => r.id === message.room_id);
-    if (!room || message.seq <= room.last_seq) return;
+    if (!room) {
+      // A room on a page not loaded (or not yet listed): it moves to the top, so fetch it.
+      void this.#fetchRoom(message.room_id);
+      return;
+    }
+    if (message.seq <= room.last_seq) return;
     const mine = message.sender.id === this.#me?.id;
     this.#patchRoom(room.id, {
       last_message: message,
@@ -383,6 +490,18 @@ export class SalonClient {
     } else {
       // Part-way: only the server can count what remains.
       void this.refreshRooms().catch(() => undefined);
+    }
+  }
+
+  async #fetchRoom(roomId: string): Promise<void> {
+    if (this.#fetching.has(roomId)) return;
+    this.#fetching.add(roomId);
+    try {
+      this.#upsertRoom(await this.roomDetail(roomId));
+    } catch {
+      // Gone meanwhile, or offline: the next refresh brings the list up to date.
+    } finally {
+      this.#fetching.delete(roomId);
     }
   }
 
@@ -424,8 +543,14 @@ export class SalonClient {
   }
 }
 
+/** Conversations per page of the list. */
+const ROOM_PAGE = 50;
+
+/** The server's order: newest activity first, then by id, descending. */
+function compareRooms(a: RoomSummary, b: RoomSummary): number {
+  return b.last_activity_at.localeCompare(a.last_activity_at) || b.id.localeCompare(a.id);
+}
+
 function sortRooms(rooms: RoomSummary[]): RoomSummary[] {
-  return [...rooms].sort(
-    (a, b) => b.last_activity_at.localeCompare(a.last_activity_at) || a.id.localeCompare(b.id),
-  );
+  return [...rooms].sort(compareRooms);
 }

@@ -48,6 +48,8 @@ describe('read state', () => {
     const anaC = await connected(server, ana);
     const benC = await connected(server, ben);
     const dm = await anaC.openDm({ phone: ben.phone });
+    // Strangers: Ben's read marks show once he has accepted Ana's request.
+    await benC.accept(dm.id);
     const anaConv = anaC.conversation(dm.id);
     const benConv = benC.conversation(dm.id);
     await Promise.all([anaConv.load(), benConv.load()]);

@@ -7,8 +7,11 @@ import { loadConfig, ConfigError } from './config.js';
  */
 export async function main(argv: readonly string[]): Promise<void> {
   let config;
+  let salon;
   try {
     config = loadConfig(process.env, argv);
+    // Starting may find a bad setting too (a secret file too short to sign with).
+    salon = await createSalon(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`salon: invalid configuration: ${err.message}\n`);
@@ -16,7 +19,6 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     throw err;
   }
-  const salon = await createSalon(config);
   const port = await salon.listen();
   salon.log.info(
     `Salon is listening on http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`,

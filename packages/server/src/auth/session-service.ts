@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.js';
-import type { UsersTable } from '../db/schema.js';
+import type { User } from '../db/schema.js';
 import { generateToken, hashToken } from './secrets.js';
 
 export interface Session {
@@ -11,7 +11,7 @@ export interface Session {
 
 export interface AuthContext {
   session: Session;
-  user: UsersTable;
+  user: User;
 }
 
 /** Sign-in sessions: opaque bearer tokens, stored only as hashes, revocable at once. */
@@ -28,14 +28,21 @@ export class SessionService {
   async signIn(
     phone: string,
     userAgent: string | undefined,
-  ): Promise<{ token: string; user: UsersTable }> {
+  ): Promise<{ token: string; user: User }> {
     const now = Date.now();
     const token = generateToken();
     const user = await this.#db.transaction().execute(async (trx) => {
       await trx
         .insertInto('users')
-        .values({ id: randomUUID(), phone, name: null, created_at: now, last_seen_at: null })
-        .onConflict((oc) => oc.column('phone').doNothing())
+        .values({
+          id: randomUUID(),
+          phone,
+          name: null,
+          created_at: now,
+          last_seen_at: null,
+          signed_in_at: now,
+        })
+        .onConflict((oc) => oc.column('phone').doUpdateSet({ signed_in_at: now }))
         .execute();
       const u = await trx
         .selectFrom('users')
@@ -85,6 +92,8 @@ export class SessionService {
         'users.name',
         'users.created_at',
         'users.last_seen_at',
+        'users.group_adds',
+        'users.signed_in_at',
       ])
       .where(column, '=', value)
       .where('sessions.revoked_at', 'is', null)
@@ -99,6 +108,8 @@ export class SessionService {
         name: row.name,
         created_at: row.created_at,
         last_seen_at: row.last_seen_at,
+        group_adds: row.group_adds,
+        signed_in_at: row.signed_in_at,
       },
     };
   }

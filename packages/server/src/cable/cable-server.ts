@@ -11,7 +11,13 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuthContext, SessionService } from '../auth/session-service.js';
 import type { Broker, ControlCommand } from '../broker/broker.js';
-import { authenticateCable, type CableAuthDeps, type CableAuthResult } from './cable-auth.js';
+import { requestScheme, type OriginPolicy } from '../http/origin.js';
+import {
+  authenticateCable,
+  type CableAuthDeps,
+  type CableAuthResult,
+  type RequestSelf,
+} from './cable-auth.js';
 import type { ChannelDefinition } from './channel.js';
 import { Connection, type ConnectionDeps } from './connection.js';
 import { LongPollTransport, type PollResult } from './long-poll-transport.js';
@@ -39,7 +45,8 @@ export interface CableOptions {
   /** Long polling: a session not polled for this long ends, ms. */
   pollSessionTtlMs: number;
   pollMaxQueuedFrames: number;
-  allowedOrigins: readonly string[];
+  /** Who may connect with the session cookie (cross-site WebSocket hijacking guard). */
+  origins: OriginPolicy;
 }
 
 export interface CableServerDeps {
@@ -100,7 +107,7 @@ export class CableServer {
     this.#authDeps = {
       sessions: deps.sessions,
       tickets: deps.tickets,
-      allowedOrigins: deps.options.allowedOrigins,
+      origins: deps.options.origins,
     };
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -172,7 +179,15 @@ export class CableServer {
       socket,
       ext,
       typeof sid === 'string' ? sid : undefined,
-      authenticateCable(url, req.headers, this.#authDeps),
+      authenticateCable(
+        url,
+        req.headers,
+        {
+          scheme: requestScheme(req.headers, req.socket, this.#opts.origins),
+          host: req.headers.host,
+        },
+        this.#authDeps,
+      ),
     );
   }
 
@@ -297,9 +312,10 @@ export class CableServer {
   async openPoll(
     url: URL,
     headers: IncomingMessage['headers'],
+    self: RequestSelf,
   ): Promise<{ ok: true; pollId: string } | { ok: false; reason: DisconnectReason }> {
     if (this.#closing) return { ok: false, reason: 'server_restart' };
-    const result = await authenticateCable(url, headers, this.#authDeps);
+    const result = await authenticateCable(url, headers, self, this.#authDeps);
     if (!result.ok) return { ok: false, reason: result.reason };
     const transport = new LongPollTransport({
       maxQueuedFrames: this.#opts.pollMaxQueuedFrames,

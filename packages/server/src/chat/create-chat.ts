@@ -8,7 +8,10 @@ import { RoomChannel } from '../channels/room-channel.js';
 import { UserChannel } from '../channels/user-channel.js';
 import type { Db } from '../db/database.js';
 import type { JobQueue } from '../jobs/job-queue.js';
+import type { ActionLimits } from '../limits/action-limits.js';
+import { BlockService } from './block.service.js';
 import { chatRoutes } from './chat.routes.js';
+import { Consent } from './consent.js';
 import { MembershipRepository } from './membership.repository.js';
 import { MessageJob } from './message-job.js';
 import { MessageService } from './message.service.js';
@@ -32,6 +35,7 @@ export function createChat(deps: {
   http: FastifyInstance;
   log: Logger;
   messageStore: MessageStore;
+  limits: ActionLimits;
 }) {
   const { db, cable, publisher } = deps;
   const users = new UserRepository(db);
@@ -43,11 +47,19 @@ export function createChat(deps: {
     deps.log.child({ part: 'presence' }),
   );
   const queries = new RoomQueries(db, (userId) => presence.isOnline(userId));
-  const rooms = new RoomService(db, users, queries, publisher);
+  const rooms = new RoomService(db, users, queries, new Consent(db), publisher);
+  const blocks = new BlockService(db, users, rooms);
   const messageJob = new MessageJob(
     deps.messageStore,
     publisher,
     deps.log.child({ part: 'messages' }),
+    {
+      steps: [
+        // Replying to a request or invitation accepted it: the others now see who replied.
+        (req, result) =>
+          result.joined ? rooms.announceAccepted(req.roomId, req.senderId) : undefined,
+      ],
+    },
   );
   const messages = new MessageService(db, deps.jobs, messageJob, rooms, publisher);
   const receipts = new ReadReceiptService(db, rooms, publisher);
@@ -57,6 +69,14 @@ export function createChat(deps: {
   cable.channels.set(RoomChannel.channelName, RoomChannel.definition(port));
   cable.channels.set(InboxChannel.channelName, InboxChannel.definition(port));
   cable.channels.set(UserChannel.channelName, UserChannel.definition);
-  chatRoutes(deps.http, { sessions: deps.sessions, rooms, queries, messages, receipts });
-  return { users, rooms, queries, messages, receipts, typing, presence };
+  chatRoutes(deps.http, {
+    sessions: deps.sessions,
+    rooms,
+    queries,
+    messages,
+    receipts,
+    blocks,
+    limits: deps.limits,
+  });
+  return { users, rooms, queries, messages, receipts, typing, presence, blocks };
 }

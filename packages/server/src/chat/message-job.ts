@@ -7,6 +7,16 @@ import { messageView } from './views.js';
 import type { Publisher } from '../broker/broker.js';
 
 /**
+ * Something that runs after a batch is committed, for each request that was stored (a new
+ * message, not a repeat): DESIGN.md "Features plug in after the store". Steps run in order, each
+ * on its own; a failing step is logged and does not stop the others.
+ */
+export type AfterStore = (
+  request: MessageRequest,
+  result: Extract<WriteResult, { ok: true }>,
+) => void | Promise<void>;
+
+/**
  * The message job (DESIGN.md, "How a message travels"): stores what was queued, a batch per
  * transaction, and only after the commit broadcasts each stored message to its room, the
  * sender's own copy being their acknowledgement. Nothing is acknowledged before it is durable.
@@ -20,14 +30,21 @@ export class MessageJob implements BatchJob<MessageRequest> {
   readonly #store: MessageStore;
   readonly #publisher: Publisher;
   readonly #log: Logger;
+  readonly #steps: readonly AfterStore[];
   /** HTTP requests waiting for their message's fate, by request id (this process only). */
   readonly #waiters = new Map<string, (result: WriteResult) => void>();
 
-  constructor(store: MessageStore, publisher: Publisher, log: Logger, maxBatch = 1000) {
+  constructor(
+    store: MessageStore,
+    publisher: Publisher,
+    log: Logger,
+    opts: { steps?: readonly AfterStore[]; maxBatch?: number } = {},
+  ) {
     this.#store = store;
     this.#publisher = publisher;
     this.#log = log;
-    this.maxBatch = maxBatch;
+    this.#steps = opts.steps ?? [];
+    this.maxBatch = opts.maxBatch ?? 1000;
   }
 
   /** Resolves when the request with `requestId` is stored (or refused). Register before enqueueing. */
@@ -47,7 +64,20 @@ export class MessageJob implements BatchJob<MessageRequest> {
       this.#announce(req, result);
       this.#waiters.get(req.requestId)?.(result);
       this.#waiters.delete(req.requestId);
+      if (result.ok && !result.duplicate) this.#afterStore(req, result);
     });
+  }
+
+  #afterStore(req: MessageRequest, result: Extract<WriteResult, { ok: true }>): void {
+    for (const step of this.#steps) {
+      try {
+        void Promise.resolve(step(req, result)).catch((err: unknown) =>
+          this.#log.error({ err }, 'after-store step failed'),
+        );
+      } catch (err) {
+        this.#log.error({ err }, 'after-store step failed');
+      }
+    }
   }
 
   onGiveUp(requests: MessageRequest[], err: unknown): void {

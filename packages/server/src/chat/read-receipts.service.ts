@@ -38,8 +38,12 @@ export class ReadReceiptService {
       .where('last_read_seq', '<', target)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) return member.last_read_seq;
-    const roomEvent: RoomEvent = { type: 'read', room_id: roomId, user_id: userId, seq: target };
-    this.#publisher.publish(roomStream(roomId), roomEvent, { durable: true });
+    // Someone who has not accepted a request or invitation reads it unseen: the sender does not
+    // learn that the number has an account, nor that it was read.
+    if (member.state === 'active') {
+      const roomEvent: RoomEvent = { type: 'read', room_id: roomId, user_id: userId, seq: target };
+      this.#publisher.publish(roomStream(roomId), roomEvent, { durable: true });
+    }
     const userEvent: UserEvent = { type: 'read', room_id: roomId, user_id: userId, seq: target };
     this.#publisher.publish(userStream(userId), userEvent);
     return target;

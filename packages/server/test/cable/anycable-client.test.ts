@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { BaseLogger, type LogLevel } from '@anycable/core';
+import { BaseLogger, type LogLevel, type Transport } from '@anycable/core';
 import { createCable, type Cable } from '@anycable/web';
 import { PROTOCOL_EXT } from '@salon/protocol';
 import { describe, expect, onTestFinished, test } from 'vitest';
@@ -39,7 +39,10 @@ async function anyCable(
   const cable = createCable(cableUrl(server), {
     websocketImplementation: WebSocket,
     ...(protocol !== undefined ? { protocol: protocol as 'actioncable-v1-ext-json' } : {}),
-    auth: { token: await ticketFor(server, token), param: 'ticket' },
+    // Tickets are single-use: a fresh one before every (re)connect, as Salon's SDK does.
+    transportConfigurator: async (transport: Transport) => {
+      transport.setToken(await ticketFor(server, token), 'ticket');
+    },
     logger: log,
   });
   onTestFinished(() => cable.disconnect());

@@ -21,11 +21,23 @@ describe('direct messages', () => {
 
     const dm = await openDm(server, ana, { phone: ben.phone }, 201);
     expect(dm.kind).toBe('direct');
-    expect(dm.other).toMatchObject({ id: ben.id, name: 'Ben', phone: ben.phone });
+    // They never talked: it is a request, and Ana learns nothing of Ben until he answers.
+    expect(dm.other).toMatchObject({
+      id: ben.id,
+      name: null,
+      phone: ben.phone,
+      status: 'pending',
+      online: false,
+      last_seen_at: null,
+    });
     expect(dm.members.map((m) => m.id).sort()).toEqual([ana.id, ben.id].sort());
-    // Ben hears about the new conversation on his private stream.
+    // Ben hears about the new conversation on his private stream, as a request from Ana.
     const added = await benWs.userEvent('room_added', (e) => e.room.id === dm.id);
-    expect(added.room.other?.id).toBe(ana.id);
+    expect(added.room).toMatchObject({
+      status: 'request',
+      invited_by: { id: ana.id, name: 'Ana' },
+      other: { id: ana.id, name: 'Ana', status: 'active' },
+    });
 
     const anaWs = await ChatClient.connect(server, ana);
     await anaWs.joinRoom(dm.id);
@@ -48,8 +60,11 @@ describe('direct messages', () => {
     });
     expect(Date.parse(atBen.created_at)).not.toBeNaN();
 
+    // Replying accepts the request: Ana now sees who Ben is.
     benWs.speak(dm.id, '  hi Ana  ', 'b-1', { reply_to: atBen.id });
     const atAna = await anaWs.message(dm.id, 'b-1');
+    const accepted = await anaWs.roomEvent(dm.id, 'member_updated');
+    expect(accepted.member).toMatchObject({ id: ben.id, name: 'Ben', status: 'active' });
     expect(atAna).toMatchObject({
       seq: 2,
       sender: { id: ben.id, name: 'Ben' },

@@ -2,7 +2,7 @@ import { PROTOCOL_EXT, type RoomEvent, type UserEvent } from '@salon/protocol';
 import { describe, expect, test } from 'vitest';
 import { isType, type Frame } from '../cable/helpers/raw-client.js';
 import { startTestServer } from '../helpers/salon-server.js';
-import { ChatClient, createGroup, ok, openDm, person, type Person } from './chat-client.js';
+import { ChatClient, acceptedDm, createGroup, ok, person, type Person } from './chat-client.js';
 
 /**
  * InboxChannel: one subscription that follows the user's private stream and every room they are
@@ -97,7 +97,7 @@ describe('InboxChannel', () => {
     const ann = await person(server, 'Ann');
     const bob = await person(server, 'Bob');
     const eve = await person(server, 'Eve');
-    const dm = await openDm(server, ann, { user_id: bob.id });
+    const dm = await acceptedDm(server, ann, bob);
     const eveRoom = await createGroup(server, eve, 'Eve only', []);
     const annInbox = await connectInbox(server, ann, PROTOCOL_EXT);
     const bobInbox = await connectInbox(server, bob);
