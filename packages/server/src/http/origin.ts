@@ -76,7 +76,7 @@ export function checkOrigins(app: FastifyInstance, policy: OriginPolicy): void {
     }
     const origin = request.headers.origin;
     const withCookie = request.headers.cookie?.includes(`${SESSION_COOKIE}=`) === true;
-    const self = { scheme: request.protocol as 'http' | 'https', host: request.headers.host };
+    const self = { scheme: request.protocol, host: request.headers.host };
     if (origin === undefined ? withCookie : !originAllowed(origin, self, policy)) {
       done(
         new AppError(

@@ -30,11 +30,11 @@ class KeptLogger extends BaseLogger {
   }
 }
 
-async function anyCable(
+function anyCable(
   server: TestServer,
   token: string,
   protocol?: string,
-): Promise<{ cable: Cable; log: KeptLogger }> {
+): { cable: Cable; log: KeptLogger } {
   const log = new KeptLogger('warn');
   const cable = createCable(cableUrl(server), {
     websocketImplementation: WebSocket,
@@ -58,7 +58,7 @@ describe('@anycable/web', () => {
     installEchoChannel(server);
     const user = await newUser(server);
     const room = await createRoom(server, [user.userId]);
-    const { cable, log } = await anyCable(server, user.token);
+    const { cable, log } = anyCable(server, user.token);
 
     const channel = cable.subscribeTo('RoomChannel', { room });
     const received: unknown[] = [];
@@ -93,7 +93,7 @@ describe('@anycable/web', () => {
     const upgraded: Duplex[] = [];
     server.salon.http.server.on('upgrade', (_req, socket: Socket) => void upgraded.push(socket));
 
-    const { cable, log } = await anyCable(server, user.token, PROTOCOL_EXT);
+    const { cable, log } = anyCable(server, user.token, PROTOCOL_EXT);
     const connects: { restored?: boolean; reconnect?: boolean }[] = [];
     cable.on('connect', (ev) => void connects.push(ev));
     const channel = cable.subscribeTo('RoomChannel', { room });

@@ -58,7 +58,8 @@ export function providerDetail(body: string): string {
   let text = body;
   try {
     const json = JSON.parse(body) as { code?: unknown; message?: unknown };
-    text = `${String(json.code ?? '')} ${String(json.message ?? '')}`.trim();
+    const part = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+    text = `${part(json.code)} ${part(json.message)}`.trim();
   } catch {
     // Not JSON: the text itself, masked below.
   }
