@@ -15,6 +15,8 @@ export interface PersonOptions {
   phone?: string;
   /** Default: 1280×800. */
   viewport?: { width: number; height: number };
+  /** A touch screen without a mouse (default: for viewports narrower than 760 px). */
+  touch?: boolean;
   /** Runs on the fresh context before the app loads (routes, offline switches). */
   prepare?: (context: BrowserContext) => Promise<void>;
 }
@@ -44,9 +46,9 @@ export class Person {
     server: TestServer,
     options: PersonOptions,
   ): Promise<Person> {
-    const context = await browser.newContext({
-      viewport: options.viewport ?? { width: 1280, height: 800 },
-    });
+    const viewport = options.viewport ?? { width: 1280, height: 800 };
+    const touch = options.touch ?? viewport.width < 760;
+    const context = await browser.newContext({ viewport, hasTouch: touch, isMobile: touch });
     context.setDefaultTimeout(UI_TIMEOUT_MS);
     const page = await context.newPage();
     const person = new Person(options.name, options.phone ?? testPhone(), context, page);
