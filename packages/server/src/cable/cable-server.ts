@@ -358,7 +358,7 @@ export class CableServer {
   #ping(): void {
     const frame = PreparedFrame.of({ type: 'ping', message: Math.floor(Date.now() / 1000) });
     for (const conn of this.#deps.registry.all()) {
-      if (conn.transport.wantsPings) conn.transport.write(frame);
+      if (conn.transport.wantsPings) conn.transport.beat(frame);
     }
   }
 

@@ -240,7 +240,8 @@ export function MessageList({ room, conversation, state, me, onReply }: Props) {
   return (
     <div className="log-wrap">
       <div className="log" role="log" aria-label="Messages" ref={logRef} onScroll={onScroll}>
-        {hasOlder && (
+        {/* Always the same height, so that nothing below moves when the last page arrives. */}
+        {hasOlder ? (
           <div className="older">
             <button
               type="button"
@@ -256,6 +257,12 @@ export function MessageList({ room, conversation, state, me, onReply }: Props) {
               </p>
             )}
           </div>
+        ) : (
+          messages.length > 0 && (
+            <div className="older">
+              <p className="muted">The beginning of the conversation</p>
+            </div>
+          )
         )}
         {messages.length === 0 && !hasOlder ? (
           <div className="log-empty">

@@ -120,6 +120,72 @@ export class Person {
     await this.log().waitFor();
   }
 
+  /** Creates a group through "New group" with members given by phone number; opens it. */
+  async createGroup(name: string, phones: readonly string[]): Promise<void> {
+    await this.page.getByRole('button', { name: 'New group' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'New group' });
+    await dialog.getByRole('textbox', { name: 'Group name' }).fill(name);
+    await dialog.getByRole('textbox', { name: 'Members' }).fill(phones.join('\n'));
+    await dialog.getByRole('button', { name: 'Create group' }).click();
+    await this.page.getByRole('heading', { name }).waitFor();
+  }
+
+  /** Opens a message's actions menu with its "Message actions" button. */
+  async openMessageMenu(text: string): Promise<Locator> {
+    const item = this.messageItems(text);
+    await item.hover();
+    await item.getByRole('button', { name: 'Message actions' }).click();
+    const menu = this.page.getByRole('menu', { name: 'Message actions' });
+    await menu.waitFor();
+    return menu;
+  }
+
+  /** Where the keyboard focus is: the focused element's accessible role and name, roughly. */
+  async focused(): Promise<string> {
+    return this.page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return 'body';
+      const label =
+        el.getAttribute('aria-label') ??
+        (el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : null) ??
+        (el as HTMLElement).innerText.slice(0, 60);
+      return `${el.tagName.toLowerCase()}: ${label ?? ''}`.trim();
+    });
+  }
+
+  /** The open conversation's room id (from the address bar). */
+  roomId(): string {
+    const match = /\/rooms\/([^/]+)/.exec(new URL(this.page.url()).pathname);
+    if (!match?.[1]) throw new Error(`${this.name} has no conversation open`);
+    return decodeURIComponent(match[1]);
+  }
+
+  /** Sends messages over the HTTP API with this person's session (faster than typing them). */
+  async postMessages(roomId: string, texts: readonly string[]): Promise<void> {
+    await this.page.evaluate(
+      async ({ roomId, texts }) => {
+        for (const body of texts) {
+          const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/messages`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ body, client_id: crypto.randomUUID() }),
+          });
+          if (!res.ok) throw new Error(`send failed: ${String(res.status)}`);
+        }
+      },
+      { roomId, texts },
+    );
+  }
+
+  /** This person's unread count for a room as the server has it (their read mark's effect). */
+  async serverUnread(roomId: string): Promise<number> {
+    return this.page.evaluate(async (roomId) => {
+      const res = await fetch('/api/rooms');
+      const body = (await res.json()) as { rooms: { id: string; unread_count: number }[] };
+      return body.rooms.find((room) => room.id === roomId)?.unread_count ?? -1;
+    }, roomId);
+  }
+
   /** Types into "Message" and presses "Send". */
   async send(text: string): Promise<void> {
     await this.messageField().fill(text);
