@@ -20,7 +20,9 @@ const SCREENS = [
 
 /** Scrolls the open conversation to its newest message, as a reader's thumb would. */
 async function scrollToEnd(person: Person): Promise<void> {
-  await person.log().evaluate((log) => log.scrollTo({ top: log.scrollHeight }));
+  await person.log().evaluate((log: { scrollTop: number; scrollHeight: number }) => {
+    log.scrollTop = log.scrollHeight;
+  });
 }
 
 const numbered = (what: string, n: number) =>
@@ -41,7 +43,9 @@ describe.each(SCREENS)('read marks follow what was seen, on $screen', ({ viewpor
     await expectEventually('Ben read all', () => ben.serverUnread(roomId), 0);
 
     // Far up, reading old things.
-    await ben.log().evaluate((log) => (log.scrollTop = 0));
+    await ben.log().evaluate((log: { scrollTop: number }) => {
+      log.scrollTop = 0;
+    });
     await ana.send('Are you there?');
     const jump = ben.page.getByRole('button', { name: '1 new message' });
     await jump.waitFor();

@@ -140,17 +140,23 @@ export class Person {
     return menu;
   }
 
-  /** Where the keyboard focus is: the focused element's accessible role and name, roughly. */
+  /**
+   * Where the keyboard focus is: "tag: name" (aria-label, else the start of its text), or
+   * "body" when it fell back to the page.
+   */
   async focused(): Promise<string> {
-    return this.page.evaluate(() => {
-      const el = document.activeElement;
-      if (!el || el === document.body) return 'body';
-      const label =
-        el.getAttribute('aria-label') ??
-        (el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : null) ??
-        (el as HTMLElement).innerText.slice(0, 60);
-      return `${el.tagName.toLowerCase()}: ${label ?? ''}`.trim();
-    });
+    const el = this.page.locator(':focus');
+    if ((await el.count()) === 0) return 'body';
+    return el.evaluate(
+      (node: {
+        tagName: string;
+        textContent: string | null;
+        getAttribute(name: string): string | null;
+      }) => {
+        const name = node.getAttribute('aria-label') ?? (node.textContent ?? '').slice(0, 60);
+        return `${node.tagName.toLowerCase()}: ${name}`.trim();
+      },
+    );
   }
 
   /** The open conversation's room id (from the address bar). */
