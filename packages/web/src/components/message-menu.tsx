@@ -1,11 +1,4 @@
-import {
-  useEffect,
-  useLayoutEffect,
-  useRef,
-  useState,
-  type KeyboardEvent,
-  type ReactNode,
-} from 'react';
+import { useEffect, useLayoutEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 
 export interface MenuAction {
   label: string;
@@ -34,7 +27,6 @@ const EDGE = 8;
  */
 export function MessageMenu({ anchor, actions, onClose }: Props) {
   const ref = useRef<HTMLDivElement>(null);
-  const [position, setPosition] = useState<{ top: number; left: number } | null>(null);
   const onCloseRef = useRef(onClose);
   onCloseRef.current = onClose;
 
@@ -47,7 +39,10 @@ export function MessageMenu({ anchor, actions, onClose }: Props) {
     let top = at.bottom + 4;
     if (top + height > window.innerHeight - EDGE) top = Math.max(EDGE, at.top - height - 4);
     const left = Math.min(Math.max(EDGE, at.right - width), window.innerWidth - width - EDGE);
-    setPosition({ top, left });
+    // Placed before it is focused: a hidden element cannot take the focus.
+    menu.style.top = `${String(top)}px`;
+    menu.style.left = `${String(left)}px`;
+    menu.style.visibility = 'visible';
     menu.querySelector<HTMLElement>('[role="menuitem"]')?.focus({ preventScroll: true });
   }, [anchor]);
 
@@ -108,7 +103,7 @@ export function MessageMenu({ anchor, actions, onClose }: Props) {
       className="menu"
       role="menu"
       aria-label="Message actions"
-      style={position ?? { visibility: 'hidden', top: 0, left: 0 }}
+      style={{ visibility: 'hidden', top: 0, left: 0 }}
       onKeyDown={onKeyDown}
     >
       {actions.map((action) => (
