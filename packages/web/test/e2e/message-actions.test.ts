@@ -37,7 +37,11 @@ describe.each(SCREENS)('message actions on $screen', ({ viewport }) => {
     let menu = await ana.openMessageMenu('Hello Ana');
     expect(await menu.getByRole('menuitem').allInnerTexts()).toEqual(['Reply', 'Copy']);
     await menu.getByRole('menuitem', { name: 'Copy' }).click();
-    expect(await ana.page.evaluate(() => navigator.clipboard.readText())).toBe('Hello Ana');
+    const clipboard = () =>
+      (
+        globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+      ).navigator.clipboard.readText();
+    expect(await ana.page.evaluate(clipboard)).toBe('Hello Ana');
 
     // Reply: the focus is in the composer, so what is typed next is not lost; Escape cancels.
     menu = await ana.openMessageMenu('Hello Ana');
