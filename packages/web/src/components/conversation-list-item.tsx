@@ -14,11 +14,10 @@ interface Props {
 
 /**
  * One conversation: avatar, title, presence (DMs), last message, time, unread count. The link is
- * named by the title alone; the rest describes it.
+ * named by the title alone (what it shows); the rest describes it.
  */
 export function ConversationListItem({ room, me, now, selected }: Props) {
   const title = roomTitle(room);
-  const titleId = useId();
   const detailsId = useId();
   const href = roomPath(room.id);
   const online = room.kind === 'direct' && room.other?.online === true;
@@ -26,35 +25,34 @@ export function ConversationListItem({ room, me, now, selected }: Props) {
 
   return (
     <li aria-label={title} className={unread > 0 ? 'room unread' : 'room'}>
-      <AppLink
-        href={href}
-        aria-current={selected ? 'page' : undefined}
-        aria-labelledby={titleId}
-        aria-describedby={detailsId}
-      >
-        <span className="avatar" aria-hidden="true" data-kind={room.kind}>
-          {initials(title)}
-          {room.kind === 'direct' && <span className={online ? 'presence online' : 'presence'} />}
-        </span>
-        <span className="room-main">
-          <span className="room-title" id={titleId}>
-            {title}
-          </span>
-          <span className="room-preview" aria-hidden="true">
-            {preview(room, me)}
-          </span>
-        </span>
-        <span className="room-meta" aria-hidden="true">
-          <time dateTime={room.last_activity_at}>{formatListTime(room.last_activity_at, now)}</time>
-          {unread > 0 && <span className="badge">{unread > 99 ? '99+' : unread}</span>}
-        </span>
-        {/* What a screen reader hears after the name; laid out nowhere, so it cannot widen the row. */}
-        <span className="sr-only" id={detailsId}>
-          {unread > 0 ? `${unread} unread. ` : ''}
-          {room.kind === 'direct' ? `${presenceText(room.other, now)}. ` : ''}
+      <span className="avatar" aria-hidden="true" data-kind={room.kind}>
+        {initials(title)}
+        {room.kind === 'direct' && <span className={online ? 'presence online' : 'presence'} />}
+      </span>
+      <span className="room-main">
+        {/* The link holds the title only (its name is what it shows); it covers the whole row. */}
+        <AppLink
+          href={href}
+          className="room-title"
+          aria-current={selected ? 'page' : undefined}
+          aria-describedby={detailsId}
+        >
+          {title}
+        </AppLink>
+        <span className="room-preview" aria-hidden="true">
           {preview(room, me)}
         </span>
-      </AppLink>
+      </span>
+      <span className="room-meta" aria-hidden="true">
+        <time dateTime={room.last_activity_at}>{formatListTime(room.last_activity_at, now)}</time>
+        {unread > 0 && <span className="badge">{unread > 99 ? '99+' : unread}</span>}
+      </span>
+      {/* What a screen reader hears after the name; laid out nowhere, so it cannot widen the row. */}
+      <span className="sr-only" id={detailsId}>
+        {unread > 0 ? `${unread} unread. ` : ''}
+        {room.kind === 'direct' ? `${presenceText(room.other, now)}. ` : ''}
+        {preview(room, me)}
+      </span>
     </li>
   );
 }

@@ -192,14 +192,14 @@ export function MessageList({ room, conversation, state, me, onReply }: Props) {
     const newDay = !prev || !sameDay(prev.created_at, message.created_at);
     if (newDay) {
       items.push(
-        <li key={`day-${message.id}`} className="day-divider" role="separator">
+        <li key={`day-${message.id}`} className="day-divider">
           <span>{formatDay(message.created_at)}</span>
         </li>,
       );
     }
     if (message === firstUnread) {
       items.push(
-        <li key="unread" className="unread-divider" role="separator">
+        <li key="unread" className="unread-divider">
           <span>Unread messages</span>
         </li>,
       );

@@ -82,7 +82,10 @@ describe.each(SCREENS)('read marks follow what was seen, on $screen', ({ viewpor
     await ben.expectUnread('Ana', 30);
 
     await ben.openConversation('Ana');
-    const divider = ben.log().getByRole('separator').filter({ hasText: 'Unread messages' });
+    const divider = ben
+      .log()
+      .getByRole('listitem')
+      .filter({ hasText: /^Unread messages$/ });
     await divider.waitFor();
     const log = await ben.log().boundingBox();
     const first = await ben.messageItems('Unread 1 of 30').boundingBox();
