@@ -14,6 +14,9 @@ export const HARD_LIMIT_FACTOR = 8;
  */
 const WS_PING = Buffer.from([0x89, 0x00]);
 
+/** Beats in a row without a byte from the peer after which it counts as gone. */
+export const SILENT_BEATS_LIMIT = 2;
+
 /** Transports with frames waiting, flushed together once per event-loop turn. */
 const dirty: WebSocketTransport[] = [];
 let flushScheduled = false;
@@ -57,11 +60,12 @@ export class WebSocketTransport implements Transport {
   /** When the socket's unsent bytes went above the bound (undefined while below). */
   #overSince: number | undefined;
   /**
-   * The socket's received-byte count at the last beat, -1 before the first. Any byte from the
-   * peer (a pong, a command) proves it alive; a number instead of a pong listener keeps the
-   * cost per connection to one field.
+   * The socket's received-byte count at the last beat, -1 before the first, and how many beats
+   * in a row passed without a byte. Any byte from the peer (a pong, a command) proves it alive;
+   * numbers instead of a pong listener keep the cost per connection to two fields.
    */
   #bytesReadAtBeat = -1;
+  #silentBeats = 0;
 
   constructor(ws: WebSocket, socket: Duplex, opts: WebSocketTransportOptions) {
     this.#ws = ws;
@@ -95,16 +99,18 @@ export class WebSocketTransport implements Transport {
   }
 
   /**
-   * Every 3 s (the cable server's ping loop): a peer that sent nothing since the last beat,
-   * not even the pong to that beat's WebSocket ping, is gone (a dropped network leaves the TCP
-   * socket open for minutes): the socket is ended, which ends the connection and its presence.
-   * A dead peer is noticed 3 to 6 s after it stopped answering.
+   * Every 3 s (the cable server's ping loop), with a WebSocket ping that browsers answer by
+   * themselves. A peer that sent nothing for SILENT_BEATS_LIMIT beats in a row, not even a pong,
+   * is gone (a dropped network leaves the TCP socket open for minutes): the socket is ended,
+   * which ends the connection and its presence. A dead peer is noticed 6 to 9 s after its last
+   * byte; one beat of grace covers a peer (or this process) stalled for a few seconds.
    */
   beat(ping: PreparedFrame): void {
     if (this.#closing) return;
     const read = (this.#socket as { bytesRead?: number }).bytesRead;
     if (read !== undefined) {
-      if (read === this.#bytesReadAtBeat) {
+      this.#silentBeats = read === this.#bytesReadAtBeat ? this.#silentBeats + 1 : 0;
+      if (this.#silentBeats >= SILENT_BEATS_LIMIT) {
         this.#closing = true;
         this.#ws.terminate();
         return;
