@@ -386,7 +386,7 @@ export class CableServer {
     let expired: Connection[] | undefined;
     for (const conn of this.#deps.registry.all()) {
       if (conn.identity.expiresAt <= now) (expired ??= []).push(conn);
-      else if (conn.transport.wantsPings) conn.transport.write(frame);
+      else if (conn.transport.wantsPings) conn.transport.beat(frame);
     }
     for (const conn of expired ?? []) conn.disconnect('unauthorized', false);
   }
