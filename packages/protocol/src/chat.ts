@@ -139,6 +139,8 @@ export interface DirectPartner extends UserRef {
 export interface RoomSummary {
   id: string;
   kind: 'direct' | 'group';
+  /** One's own direct room (`POST /api/dms` with one's own number or id): notes to self. */
+  note_to_self: boolean;
   /**
    * My place in it: `active`, or waiting for my answer: a message `request` (direct) or a group
    * `invitation`. I may read either; replying to a request accepts it.

@@ -10,6 +10,7 @@ import type { Db } from '../db/database.js';
 import type { Membership, MemberState, RoomKind } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { numberShown, presenceShared, profileShown, shownStatus } from './privacy.js';
+import { selfKey } from './direct-keys.js';
 import { iso, isoOrNull, messageView } from './views.js';
 
 type IsOnline = (userId: string) => boolean;
@@ -28,6 +29,7 @@ interface ListedRoom {
   last_read_seq: number;
   state: MemberState;
   invited_by: string | null;
+  direct_key: string | null;
 }
 
 /**
@@ -182,6 +184,7 @@ export class RoomQueries {
         'm.last_read_seq',
         'm.state',
         'm.invited_by',
+        'r.direct_key',
       ])
       .where('m.user_id', '=', userId)
       .where('m.state', '!=', 'declined');
@@ -272,6 +275,7 @@ export class RoomQueries {
       return {
         id: r.id,
         kind: r.kind,
+        note_to_self: r.direct_key === selfKey(userId),
         status: r.state === 'active' ? 'active' : r.kind === 'direct' ? 'request' : 'invitation',
         invited_by: invitedBy,
         name:

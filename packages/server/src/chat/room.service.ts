@@ -7,6 +7,7 @@ import type { Db } from '../db/database.js';
 import type { Membership, MemberState } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { Consent } from './consent.js';
+import { directKey, selfKey } from './direct-keys.js';
 import { roomNotFound, type RoomQueries } from './room.queries.js';
 import { chunks, type UserRepository } from './user.repository.js';
 
@@ -104,9 +105,8 @@ export class RoomService {
     otherRef: string,
   ): Promise<{ room: RoomDetail; created: boolean }> {
     const other = await this.#users.resolve(otherRef);
-    if (other.id === userId)
-      throw new AppError('CANNOT_DM_SELF', 400, 'A direct conversation needs someone else.');
-    const key = [userId, other.id].sort().join(':');
+    if (other.id === userId) return this.#noteToSelf(userId);
+    const key = directKey(userId, other.id);
     const otherState = (await this.#consent.statesFor(userId, [other.id], 'direct')).get(other.id);
     const now = Date.now();
     const roomId = randomUUID();
@@ -147,6 +147,40 @@ export class RoomService {
     } else {
       await this.#reopenDirect(room.id, userId, other.id, otherState ?? 'pending');
     }
+    return { room: await this.#queries.detail(userId, room.id), created };
+  }
+
+  /** One's own direct room: notes to self, on every device (one member, made on first use). */
+  async #noteToSelf(userId: string): Promise<{ room: RoomDetail; created: boolean }> {
+    const now = Date.now();
+    const roomId = randomUUID();
+    const created = await this.#db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('rooms')
+        .values({
+          id: roomId,
+          kind: 'direct',
+          name: null,
+          direct_key: selfKey(userId),
+          created_by: userId,
+          created_at: now,
+          last_activity_at: now,
+        })
+        .onConflict((oc) => oc.column('direct_key').doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
+      await trx
+        .insertInto('memberships')
+        .values(membershipRow(roomId, userId, 'member', 'active', null, now))
+        .execute();
+      return true;
+    });
+    const room = await this.#db
+      .selectFrom('rooms')
+      .select('id')
+      .where('direct_key', '=', selfKey(userId))
+      .executeTakeFirstOrThrow();
+    if (created) await this.#announceRoomTo([userId], room.id);
     return { room: await this.#queries.detail(userId, room.id), created };
   }
 

@@ -95,9 +95,14 @@ describe('direct messages', () => {
     expect(new Set([first.id, again.id, reverse.id, typed.id]).size).toBe(1);
     expect(reverse.other?.id).toBe(ana.id);
 
-    const self = await api(server, 'POST', '/api/dms', { phone: ana.phone }, ana.token);
-    expect(self.status).toBe(400);
-    expect(codeOf(self.body)).toBe('CANNOT_DM_SELF');
+    // One's own number: a note-to-self room, the same one every time.
+    const self = await openDm(server, ana, { phone: ana.phone }, 201);
+    expect(self).toMatchObject({ kind: 'direct', note_to_self: true, other: null });
+    expect(self.members.map((m) => m.id)).toEqual([ana.id]);
+    expect((await openDm(server, ana, { user_id: ana.id }, 200)).id).toBe(self.id);
+    await postMessage(server, ana, self.id, 'buy milk', 'note-1');
+    expect((await summaryOf(server, ana, self.id))?.last_message?.body).toBe('buy milk');
+    expect(first.note_to_self).toBe(false);
     const nobody = await api(server, 'POST', '/api/dms', { user_id: 'no-such-user' }, ana.token);
     expect(nobody.status).toBe(404);
     expect(codeOf(nobody.body)).toBe('USER_NOT_FOUND');
