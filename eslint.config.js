@@ -40,5 +40,19 @@ export default tseslint.config(
     files: ['packages/web/scripts/**/*.mjs'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
+  {
+    // The web app's service worker: plain JavaScript run by the browser in a worker scope.
+    files: ['packages/web/sw/**/*.js'],
+    languageOptions: {
+      globals: {
+        self: 'readonly',
+        caches: 'readonly',
+        fetch: 'readonly',
+        URL: 'readonly',
+        Response: 'readonly',
+        __PRECACHE__: 'readonly',
+      },
+    },
+  },
   prettier,
 );

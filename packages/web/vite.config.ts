@@ -1,14 +1,18 @@
+import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { serviceWorker } from './service-worker-plugin.js';
 
 /** `npm run dev` proxies the API and the cable to a Salon server on SALON_DEV_SERVER (default :3000). */
 const server = process.env.SALON_DEV_SERVER ?? 'http://localhost:3000';
+const webRoot = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), serviceWorker(webRoot)],
   // The server's SPA fallback answers /rooms/<id> with index.html: asset URLs must be absolute.
   base: '/',
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+  // No source maps in the served build: they would hand out the sources (`npm run dev` has its own).
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false },
   server: {
     proxy: {
       '/api': server,

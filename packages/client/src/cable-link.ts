@@ -1,6 +1,9 @@
 import {
+  backoffWithJitter,
   createCable,
+  DisconnectedError,
   FallbackTransport,
+  Monitor,
   WebSocketTransport,
   type Cable,
   type Transport,
@@ -10,6 +13,22 @@ import type { ApiClient } from './api-client.js';
 import { Listeners } from './emitter.js';
 import { LongPollingTransport } from './long-polling-transport.js';
 import type { ConnectionStatus, TransportName, Unsubscribe } from './types.js';
+
+/** The server pings every 3 s; two missed pings make the connection stale (AnyCable's defaults). */
+const PING_INTERVAL_MS = 3000;
+
+/** Where the browser says whether it has a network (`online`/`offline` events); absent in Node. */
+interface NetworkEvents {
+  addEventListener(type: 'online' | 'offline', listener: () => void): void;
+  removeEventListener(type: 'online' | 'offline', listener: () => void): void;
+}
+
+function browserNetwork(): { events: NetworkEvents; onLine: () => boolean } | undefined {
+  const g = globalThis as { window?: NetworkEvents; navigator?: { onLine?: boolean } };
+  if (!g.window || typeof g.navigator?.onLine !== 'boolean') return undefined;
+  const navigator = g.navigator;
+  return { events: g.window, onLine: () => navigator.onLine !== false };
+}
 
 export interface CableLinkOptions {
   WebSocket?: unknown;
@@ -42,6 +61,11 @@ export class CableLink {
   #status: ConnectionStatus = { state: 'idle', transport: null };
   readonly #statusListeners = new Listeners<[ConnectionStatus]>();
   readonly #reconnectListeners = new Listeners();
+  readonly #monitor: Monitor;
+  /** The state the cable reported last (the status shows `offline` over it while offline). */
+  #cableState: ConnectionStatus = { state: 'idle', transport: null };
+  #offline = false;
+  #unwatchNetwork: (() => void) | undefined;
 
   constructor(api: ApiClient, opts: CableLinkOptions) {
     const wsUrl = `${api.baseUrl.replace(/^http/, 'ws')}/cable`;
@@ -63,7 +87,14 @@ export class CableLink {
     const first = candidates[0];
     if (!first) throw new Error('SalonClient: at least one transport is needed');
     this.#fallback = candidates.length > 1 ? new QuietFallbackTransport(candidates) : undefined;
+    // createCable's own monitor, made here so that the network events below can drive it.
+    this.#monitor = new Monitor({
+      pingInterval: PING_INTERVAL_MS,
+      maxMissingPings: 2,
+      reconnectStrategy: backoffWithJitter(PING_INTERVAL_MS),
+    });
     this.cable = createCable({
+      monitor: this.#monitor,
       transport: this.#fallback ?? first,
       protocol: PROTOCOL_EXT,
       logLevel: 'error',
@@ -87,6 +118,34 @@ export class CableLink {
     this.cable.on('close', () => this.#set({ state: 'disconnected', transport: null }));
   }
 
+  /**
+   * In a browser: `offline` shows at once and ends the connection (an open socket may stay
+   * half-dead for seconds until the heartbeat notices); `online` reconnects at once instead
+   * of waiting out the backoff.
+   */
+  #watchNetwork(): void {
+    const network = browserNetwork();
+    if (!network || this.#unwatchNetwork) return;
+    const offline = () => {
+      this.#offline = true;
+      this.#emit();
+      this.cable.disconnected(new DisconnectedError('offline'));
+    };
+    const online = () => {
+      this.#offline = false;
+      this.#emit();
+      this.#monitor.reconnectNow();
+    };
+    network.events.addEventListener('offline', offline);
+    network.events.addEventListener('online', online);
+    this.#offline = !network.onLine();
+    this.#unwatchNetwork = () => {
+      network.events.removeEventListener('offline', offline);
+      network.events.removeEventListener('online', online);
+      this.#unwatchNetwork = undefined;
+    };
+  }
+
   get status(): ConnectionStatus {
     return this.#status;
   }
@@ -101,7 +160,8 @@ export class CableLink {
   }
 
   start(): void {
-    if (this.#status.state === 'idle' || this.#status.state === 'disconnected') {
+    this.#watchNetwork();
+    if (this.#cableState.state === 'idle' || this.#cableState.state === 'disconnected') {
       this.#set({ state: 'connecting', transport: null });
     }
     this.cable.connect().catch(() => {
@@ -110,6 +170,8 @@ export class CableLink {
   }
 
   stop(): void {
+    this.#unwatchNetwork?.();
+    this.#offline = false;
     this.cable.disconnect();
     this.#set({ state: 'idle', transport: null });
   }
@@ -122,6 +184,16 @@ export class CableLink {
   }
 
   #set(status: ConnectionStatus): void {
+    this.#cableState = status;
+    this.#emit();
+  }
+
+  /** The cable's state, or `offline` over anything but a live connection while offline. */
+  #emit(): void {
+    const status: ConnectionStatus =
+      this.#offline && this.#cableState.state !== 'connected' && this.#cableState.state !== 'idle'
+        ? { state: 'offline', transport: null }
+        : this.#cableState;
     if (status.state === this.#status.state && status.transport === this.#status.transport) return;
     this.#status = status;
     this.#statusListeners.emit(status);

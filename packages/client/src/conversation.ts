@@ -1,4 +1,3 @@
-import type { Channel } from '@anycable/core';
 import type {
   ChannelErrorPayload,
   MemberView,
@@ -18,8 +17,8 @@ const PAGE = 50;
 export interface ConversationHost {
   api: ApiClient;
   myId(): string;
-  /** The room's channel on the current connection (a new one after `stop()` and `start()`). */
-  channel(): Channel;
+  /** Performs a room action over the live connection (rejects when there is none). */
+  perform(action: string, data: Record<string, unknown>): Promise<void>;
   connected(): boolean;
   /** Stored messages seen (also for the conversation list's last message and unread count). */
   onStored(message: MessageView): void;
@@ -45,6 +44,14 @@ export class Conversation {
   readonly #listeners = new Listeners();
   #members: MemberView[] = [];
   #readMarks = new Map<string, number>();
+  /**
+   * My read mark as the server has it (member list, read events), and the highest mark already
+   * asked for. Kept apart from `#readMarks`, which also infers a sender's mark from their own
+   * messages: after a removal and a re-addition the server's mark starts again from 0 while
+   * one's old messages are still in the history.
+   */
+  #myServerMark = 0;
+  #myRequestedMark = 0;
   #snapshot: ClientMessage[] = [];
   #typingSnapshot: UserRef[] = [];
   #hasOlder = true;
@@ -218,18 +225,21 @@ export class Conversation {
     this.#replace(res.message);
   }
 
-  /** Marks the conversation read up to its newest stored message. */
-  markRead(): void {
-    const seq = this.newestSeq;
+  /**
+   * Marks the conversation read up to `seq` (the newest message the person saw; default: the
+   * newest stored). Never backwards; a mark the server already has is not sent again.
+   */
+  markRead(seq: number = this.newestSeq): void {
     const me = this.#host.myId();
-    if (seq === 0 || this.readUpTo(me) >= seq) return;
-    this.#readMarks.set(me, seq);
-    this.#changed();
+    seq = Math.min(Math.floor(seq), this.newestSeq);
+    if (seq <= 0 || Math.max(this.#myServerMark, this.#myRequestedMark) >= seq) return;
+    this.#myRequestedMark = seq;
+    if (this.readUpTo(me) < seq) {
+      this.#readMarks.set(me, seq);
+      this.#changed();
+    }
     if (this.#host.connected()) {
-      this.#host
-        .channel()
-        .perform('read', { seq })
-        .catch(() => this.#readOverHttp(seq));
+      this.#host.perform('read', { seq }).catch(() => this.#readOverHttp(seq));
     } else {
       this.#readOverHttp(seq);
     }
@@ -240,10 +250,7 @@ export class Conversation {
     const now = Date.now();
     if (now - this.#lastTypingSent < TYPING_THROTTLE_MS || !this.#host.connected()) return;
     this.#lastTypingSent = now;
-    this.#host
-      .channel()
-      .perform('typing', {})
-      .catch(() => undefined);
+    this.#host.perform('typing', {}).catch(() => undefined);
   }
 
   // ------------------------------------------------------------ events (from the room feed)
@@ -261,6 +268,8 @@ export class Conversation {
       case 'read':
         if ((this.#readMarks.get(event.user_id) ?? 0) < event.seq)
           this.#readMarks.set(event.user_id, event.seq);
+        if (event.user_id === this.#host.myId())
+          this.#myServerMark = Math.max(this.#myServerMark, event.seq);
         this.#changed();
         return;
       case 'typing':
@@ -272,6 +281,10 @@ export class Conversation {
         return;
       case 'member_removed':
         this.#setMembers(this.#members.filter((m) => m.id !== event.user_id));
+        this.#changed();
+        return;
+      case 'member_updated':
+        this.#setMembers(this.#members.map((m) => (m.id === event.member.id ? event.member : m)));
         this.#changed();
         return;
       case 'presence':
@@ -319,7 +332,6 @@ export class Conversation {
     if (clearTimer !== undefined) clearTimeout(clearTimer);
     if (!this.#host.connected()) return; // sent by catchUp() after the reconnect
     this.#host
-      .channel()
       .perform('speak', {
         body: message.body,
         client_id: message.client_id,
@@ -364,12 +376,22 @@ export class Conversation {
 
   #readOverHttp(seq: number): void {
     this.#host.api
-      .request('POST', `/api/rooms/${enc(this.roomId)}/read`, { seq })
-      .catch(() => undefined);
+      .request<{ last_read_seq: number }>('POST', `/api/rooms/${enc(this.roomId)}/read`, { seq })
+      .then(
+        (res) => {
+          this.#myServerMark = Math.max(this.#myServerMark, res.last_read_seq);
+        },
+        () => {
+          // Not recorded: the next markRead() asks again.
+          if (this.#myRequestedMark === seq) this.#myRequestedMark = this.#myServerMark;
+        },
+      );
   }
 
   #setMembers(members: MemberView[]): void {
     this.#members = members;
+    const mine = members.find((m) => m.id === this.#host.myId());
+    if (mine) this.#myServerMark = Math.max(this.#myServerMark, mine.last_read_seq);
     for (const m of members) {
       if ((this.#readMarks.get(m.id) ?? 0) < m.last_read_seq)
         this.#readMarks.set(m.id, m.last_read_seq);

@@ -1,13 +1,18 @@
 import { Channel, type Cable } from '@anycable/core';
 import type {
+  BlockedUserView,
   ChannelErrorPayload,
+  ContactView,
+  GroupAdds,
+  MemberView,
+  MeView,
   MessageView,
   PresenceChange,
   RoomDetail,
   RoomEvent,
   RoomSummary,
+  RoomsPage,
   UserEvent,
-  UserView,
   VerifyResponse,
 } from '@salon/protocol';
 import { ApiClient, SalonApiError } from './api-client.js';
@@ -16,12 +21,16 @@ import { Conversation } from './conversation.js';
 import { Listeners } from './emitter.js';
 import type { ConnectionStatus, SalonClientOptions, Unsubscribe } from './types.js';
 
-class RoomChannel extends Channel<{ room: string }> {
-  static override identifier = 'RoomChannel';
+/**
+ * The one subscription of a connection: the user's private stream and every room they are in
+ * (the server keeps it in step as they join and leave). Room actions carry their room.
+ */
+class InboxChannel extends Channel {
+  static override identifier = 'InboxChannel';
 }
-class UserChannel extends Channel {
-  static override identifier = 'UserChannel';
-}
+
+/** What arrives on the inbox: room events of every room, the user's own events, action errors. */
+type InboxEvent = RoomEvent | UserEvent | ChannelErrorPayload;
 
 interface Presence {
   online: boolean;
@@ -37,11 +46,16 @@ export class SalonClient {
   readonly #api: ApiClient;
   readonly #opts: SalonClientOptions;
   #link: CableLink | undefined;
-  #me: UserView | null = null;
+  #me: MeView | null = null;
   #rooms: RoomSummary[] = [];
-  readonly #feeds = new Map<string, RoomChannel>();
+  /** Where the next page of the list starts; null once the whole list is loaded. */
+  #roomsCursor: string | null = null;
+  /** The inbox subscription of the current connection (a new one after stop() and start()). */
+  #inbox: InboxChannel | undefined;
   readonly #conversations = new Map<string, Conversation>();
   readonly #presence = new Map<string, Presence>();
+  /** Rooms being fetched because something happened in them before they were listed. */
+  readonly #fetching = new Set<string>();
   readonly #roomListeners = new Listeners();
   readonly #statusListeners = new Listeners<[ConnectionStatus]>();
   readonly #meListeners = new Listeners();
@@ -61,7 +75,7 @@ export class SalonClient {
 
   // ------------------------------------------------------------ sign-in and me
 
-  get me(): UserView | null {
+  get me(): MeView | null {
     return this.#me;
   }
 
@@ -79,7 +93,7 @@ export class SalonClient {
   }
 
   /** Signs in with the code; `name` is null on a first sign-in (ask for it, then `updateName`). */
-  async verify(phone: string, code: string): Promise<UserView> {
+  async verify(phone: string, code: string): Promise<MeView> {
     const res = await this.#api.request<VerifyResponse>('POST', '/api/auth/verify', {
       phone,
       code,
@@ -91,9 +105,9 @@ export class SalonClient {
   }
 
   /** The signed-in user, or null when the session is missing or over. */
-  async loadMe(): Promise<UserView | null> {
+  async loadMe(): Promise<MeView | null> {
     try {
-      const res = await this.#api.request<{ user: UserView }>('GET', '/api/me');
+      const res = await this.#api.request<{ user: MeView }>('GET', '/api/me');
       this.#setMe(res.user);
     } catch (err) {
       if (err instanceof SalonApiError && err.status === 401) this.#setMe(null);
@@ -102,8 +116,17 @@ export class SalonClient {
     return this.#me;
   }
 
-  async updateName(name: string): Promise<UserView> {
-    const res = await this.#api.request<{ user: UserView }>('PATCH', '/api/me', { name });
+  async updateName(name: string): Promise<MeView> {
+    return this.#updateMe({ name });
+  }
+
+  /** Who may add me to groups directly (others' additions arrive as invitations). */
+  async setGroupAdds(groupAdds: GroupAdds): Promise<MeView> {
+    return this.#updateMe({ group_adds: groupAdds });
+  }
+
+  async #updateMe(body: { name?: string; group_adds?: GroupAdds }): Promise<MeView> {
+    const res = await this.#api.request<{ user: MeView }>('PATCH', '/api/me', body);
     this.#setMe(res.user);
     return res.user;
   }
@@ -153,9 +176,7 @@ export class SalonClient {
         });
       }
       this.#link = link;
-      this.#subscribeUser(link.cable);
-      // Feeds asked for while there was no connection (a conversation opened before start()).
-      for (const feed of this.#feeds.values()) link.cable.subscribe(feed);
+      this.#subscribeInbox(link.cable);
     }
     this.#link.start();
     void this.refreshRooms().catch(() => undefined);
@@ -165,7 +186,7 @@ export class SalonClient {
     if (this.#link) this.#stopped = true;
     this.#link?.stop();
     this.#link = undefined;
-    this.#feeds.clear();
+    this.#inbox = undefined;
   }
 
   // ------------------------------------------------------------ rooms
@@ -182,11 +203,76 @@ export class SalonClient {
     return this.#presence.get(userId);
   }
 
+  /** Whether the list has more conversations than loaded (see `loadMoreRooms`). */
+  get hasMoreRooms(): boolean {
+    return this.#roomsCursor !== null;
+  }
+
+  /**
+   * Reloads the list's first page (the newest conversations); older pages load again on demand
+   * (`loadMoreRooms`), so that nothing stale lingers after a reconnect.
+   */
   async refreshRooms(): Promise<void> {
-    const res = await this.#api.request<{ rooms: RoomSummary[] }>('GET', '/api/rooms');
+    const res = await this.#api.request<RoomsPage>('GET', `/api/rooms?limit=${String(ROOM_PAGE)}`);
     this.#rooms = sortRooms(res.rooms);
+    this.#roomsCursor = res.next_cursor;
     for (const room of res.rooms) this.#track(room);
     this.#roomListeners.emit();
+  }
+
+  /** Loads the next page of older conversations. */
+  async loadMoreRooms(): Promise<void> {
+    if (this.#roomsCursor === null) return;
+    const res = await this.#api.request<RoomsPage>(
+      'GET',
+      `/api/rooms?limit=${String(ROOM_PAGE)}&cursor=${encodeURIComponent(this.#roomsCursor)}`,
+    );
+    const known = new Set(this.#rooms.map((r) => r.id));
+    this.#rooms = sortRooms([...this.#rooms, ...res.rooms.filter((r) => !known.has(r.id))]);
+    this.#roomsCursor = res.next_cursor;
+    for (const room of res.rooms) this.#track(room);
+    this.#roomListeners.emit();
+  }
+
+  /** Accepts a message request or group invitation. */
+  async accept(roomId: string): Promise<RoomDetail> {
+    const res = await this.#api.request<{ room: RoomDetail }>(
+      'POST',
+      `/api/rooms/${encodeURIComponent(roomId)}/accept`,
+      {},
+    );
+    this.#upsertRoom(res.room);
+    return res.room;
+  }
+
+  /** Declines a request or invitation (the sender is not told); `block` also blocks them. */
+  async decline(roomId: string, opts: { block?: boolean } = {}): Promise<void> {
+    await this.#api.request('POST', `/api/rooms/${encodeURIComponent(roomId)}/decline`, {
+      block: opts.block ?? false,
+    });
+    this.#dropRoom(roomId);
+  }
+
+  /** Blocks someone: our direct conversation is left, and they can no longer reach me. */
+  async block(userId: string): Promise<void> {
+    await this.#api.request('POST', '/api/blocks', { user_id: userId });
+  }
+
+  async unblock(userId: string): Promise<void> {
+    await this.#api.request('DELETE', `/api/blocks/${encodeURIComponent(userId)}`);
+  }
+
+  async blocked(): Promise<BlockedUserView[]> {
+    return (await this.#api.request<{ blocked: BlockedUserView[] }>('GET', '/api/blocks')).blocked;
+  }
+
+  /** People I share an accepted room with, by name or number. */
+  async contacts(query = '', limit = 20): Promise<ContactView[]> {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (query.trim() !== '') q.set('q', query.trim());
+    return (
+      await this.#api.request<{ contacts: ContactView[] }>('GET', `/api/contacts?${q.toString()}`)
+    ).contacts;
   }
 
   async openDm(ref: { phone: string } | { userId: string }): Promise<RoomDetail> {
@@ -250,14 +336,15 @@ export class SalonClient {
   conversation(roomId: string): Conversation {
     let conv = this.#conversations.get(roomId);
     if (!conv) {
-      this.#ensureFeed(roomId);
       conv = new Conversation(roomId, {
         api: this.#api,
         myId: () => this.#me?.id ?? '',
-        // The feed is looked up on each use: stop() and start() replace it.
-        channel: () => this.#ensureFeed(roomId),
-        connected: () =>
-          this.#status.state === 'connected' && this.#feeds.get(roomId)?.state === 'connected',
+        // The inbox is looked up on each use: stop() and start() replace it.
+        perform: async (action, data) => {
+          if (!this.#inbox) throw new Error('not connected');
+          await this.#inbox.perform(action, { room: roomId, ...data });
+        },
+        connected: () => this.#status.state === 'connected' && this.#inbox?.state === 'connected',
         onStored: (m) => this.#onStored(m),
         onClosed: () => undefined,
       });
@@ -270,51 +357,70 @@ export class SalonClient {
 
   // ------------------------------------------------------------ internals
 
-  #setMe(me: UserView | null): void {
+  #setMe(me: MeView | null): void {
     this.#me = me;
     this.#meListeners.emit();
   }
 
-  #subscribeUser(cable: Cable): void {
-    const channel = new UserChannel();
-    channel.on('message', (msg) => this.#onUserEvent(msg as UserEvent));
-    // Whatever happened before the subscription stood (a DM opened with us meanwhile) is in
-    // the list the server gives now.
-    channel.on('connect', () => void this.refreshRooms().catch(() => undefined));
-    cable.subscribe(channel);
+  #subscribeInbox(cable: Cable): void {
+    const inbox = new InboxChannel();
+    inbox.on('message', (msg) => this.#onInboxEvent(msg as InboxEvent));
+    inbox.on('connect', () => {
+      // Whatever happened before the subscription stood (a DM opened with us meanwhile) is in
+      // the list the server gives now; sends made before it stood go now.
+      void this.refreshRooms().catch(() => undefined);
+      for (const conv of this.#conversations.values()) conv.handleFeedConnected();
+    });
+    cable.subscribe(inbox);
+    this.#inbox = inbox;
   }
 
-  #ensureFeed(roomId: string): RoomChannel {
-    const existing = this.#feeds.get(roomId);
-    if (existing) return existing;
-    const channel = new RoomChannel({ room: roomId });
-    channel.on('message', (msg) =>
-      this.#onRoomEvent(roomId, msg as RoomEvent | ChannelErrorPayload),
-    );
-    channel.on('connect', () => this.#conversations.get(roomId)?.handleFeedConnected());
-    this.#link?.cable.subscribe(channel);
-    this.#feeds.set(roomId, channel);
-    return channel;
+  #onInboxEvent(event: InboxEvent): void {
+    switch (event.type) {
+      case 'message':
+      case 'message_edited':
+      case 'message_deleted':
+        this.#onRoomEvent(event.message.room_id, event);
+        return;
+      case 'read':
+        // Arrives twice for one's own reads (the room's stream and one's private stream): both
+        // handlers only move marks forward.
+        this.#onRoomEvent(event.room_id, event);
+        return;
+      case 'typing':
+      case 'member_added':
+      case 'member_removed':
+      case 'member_updated':
+      case 'room_renamed':
+      case 'presence':
+        this.#onRoomEvent(event.room_id, event);
+        return;
+      case 'error':
+        // An action on one room failed; a failed send names its client_id.
+        if (event.client_id !== undefined)
+          for (const conv of this.#conversations.values()) conv.handleEvent(event);
+        return;
+      default:
+        this.#onUserEvent(event);
+    }
   }
 
-  #onRoomEvent(roomId: string, event: RoomEvent | ChannelErrorPayload): void {
+  #onRoomEvent(roomId: string, event: RoomEvent): void {
     this.#conversations.get(roomId)?.handleEvent(event);
     if (event.type === 'message' && !this.#conversations.has(roomId)) this.#onStored(event.message);
     if (event.type === 'room_renamed') this.#patchRoom(roomId, { name: event.name });
     if (event.type === 'presence') this.#onPresence(event.users);
+    if (event.type === 'member_updated') this.#onMemberUpdated(roomId, event.member);
     if (event.type === 'read' && event.user_id === this.#me?.id) this.#onMyRead(roomId, event.seq);
   }
 
-  #onUserEvent(event: UserEvent): void {
+  #onUserEvent(event: Exclude<UserEvent, { type: 'read' | 'room_renamed' }>): void {
     switch (event.type) {
       case 'room_added':
         this.#upsertRoom(event.room);
         return;
       case 'room_removed':
         this.#dropRoom(event.room_id);
-        return;
-      case 'read':
-        this.#onMyRead(event.room_id, event.seq);
         return;
       case 'message_ack':
         this.#conversations.get(event.message.room_id)?.handleAck(event.message);
@@ -324,10 +430,24 @@ export class SalonClient {
           .get(event.room_id)
           ?.handleFailure(event.client_id, event.code, event.message);
         return;
-      case 'room_renamed':
-        this.#patchRoom(event.room_id, { name: event.name });
-        return;
     }
+  }
+
+  /** A DM partner accepted (or renamed themselves): the list shows who they are now. */
+  #onMemberUpdated(roomId: string, member: MemberView): void {
+    const room = this.#rooms.find((r) => r.id === roomId);
+    if (room?.kind !== 'direct' || room.other?.id !== member.id) return;
+    this.#presence.set(member.id, { online: member.online, last_seen_at: member.last_seen_at });
+    this.#patchRoom(roomId, {
+      name: member.name ?? (member.phone === '' ? room.name : member.phone),
+      other: {
+        ...room.other,
+        name: member.name,
+        status: member.status,
+        online: member.online,
+        last_seen_at: member.last_seen_at,
+      },
+    });
   }
 
   #onPresence(changes: readonly PresenceChange[]): void {
@@ -346,7 +466,12 @@ export class SalonClient {
   /** Keeps the list's last message, order and unread count in step with stored messages. */
   #onStored(message: MessageView): void {
     const room = this.#rooms.find((r) => r.id === message.room_id);
-    if (!room || message.seq <= room.last_seq) return;
+    if (!room) {
+      // A room on a page not loaded (or not yet listed): it moves to the top, so fetch it.
+      void this.#fetchRoom(message.room_id);
+      return;
+    }
+    if (message.seq <= room.last_seq) return;
     const mine = message.sender.id === this.#me?.id;
     this.#patchRoom(room.id, {
       last_message: message,
@@ -368,6 +493,18 @@ export class SalonClient {
     }
   }
 
+  async #fetchRoom(roomId: string): Promise<void> {
+    if (this.#fetching.has(roomId)) return;
+    this.#fetching.add(roomId);
+    try {
+      this.#upsertRoom(await this.roomDetail(roomId));
+    } catch {
+      // Gone meanwhile, or offline: the next refresh brings the list up to date.
+    } finally {
+      this.#fetching.delete(roomId);
+    }
+  }
+
   #upsertRoom(room: RoomSummary): void {
     const summary: RoomSummary = { ...room };
     delete (summary as Partial<RoomDetail>).members;
@@ -376,7 +513,7 @@ export class SalonClient {
     this.#roomListeners.emit();
   }
 
-  /** Follows a listed room: its live feed, and its DM partner's presence as the list says. */
+  /** Takes a listed room's DM partner's presence as the list says. */
   #track(room: RoomSummary): void {
     if (room.other) {
       this.#presence.set(room.other.id, {
@@ -384,7 +521,6 @@ export class SalonClient {
         last_seen_at: room.other.last_seen_at,
       });
     }
-    this.#ensureFeed(room.id);
   }
 
   #patchRoom(roomId: string, patch: Partial<RoomSummary>): void {
@@ -393,8 +529,6 @@ export class SalonClient {
   }
 
   #dropRoom(roomId: string): void {
-    this.#feeds.get(roomId)?.disconnect();
-    this.#feeds.delete(roomId);
     this.#conversations.delete(roomId);
     this.#rooms = this.#rooms.filter((r) => r.id !== roomId);
     this.#roomListeners.emit();
@@ -409,8 +543,14 @@ export class SalonClient {
   }
 }
 
+/** Conversations per page of the list. */
+const ROOM_PAGE = 50;
+
+/** The server's order: newest activity first, then by id, descending. */
+function compareRooms(a: RoomSummary, b: RoomSummary): number {
+  return b.last_activity_at.localeCompare(a.last_activity_at) || b.id.localeCompare(a.id);
+}
+
 function sortRooms(rooms: RoomSummary[]): RoomSummary[] {
-  return [...rooms].sort(
-    (a, b) => b.last_activity_at.localeCompare(a.last_activity_at) || a.id.localeCompare(b.id),
-  );
+  return [...rooms].sort(compareRooms);
 }

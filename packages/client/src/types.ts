@@ -9,8 +9,13 @@ import type {
 
 export type { MemberView, MessageView, RoomDetail, RoomSummary, UserRef, UserView };
 
-/** The connection's state, as a closed union (the banner shows it). */
-export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+/**
+ * The connection's state, as a closed union (the banner shows it): `offline` while the browser
+ * reports no network (sends wait and go out once it is back); `disconnected` once the server
+ * ended the connection for good.
+ */
+export type ConnectionState =
+  'idle' | 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'disconnected';
 
 /** Which transport carries the connection right now. */
 export type TransportName = 'websocket' | 'long_polling';

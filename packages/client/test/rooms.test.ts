@@ -129,8 +129,10 @@ describe('presence', () => {
     expect(other()?.online).toBe(false);
     expect(anaC.presence(ben.user.id)?.online).toBe(false);
 
-    // Ben comes online: Ana hears it.
+    // Ben comes online and accepts Ana's request: from then on, each sees the other's presence.
     const benC = await connected(server, ben);
+    await waitFor(() => benC.rooms.find((r) => r.id === dm.id)?.status === 'request');
+    await benC.accept(dm.id);
     await waitFor(() => other()?.online === true);
     expect(anaC.presence(ben.user.id)).toEqual({ online: true, last_seen_at: null });
 

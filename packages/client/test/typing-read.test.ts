@@ -48,6 +48,8 @@ describe('read state', () => {
     const anaC = await connected(server, ana);
     const benC = await connected(server, ben);
     const dm = await anaC.openDm({ phone: ben.phone });
+    // Strangers: Ben's read marks show once he has accepted Ana's request.
+    await benC.accept(dm.id);
     const anaConv = anaC.conversation(dm.id);
     const benConv = benC.conversation(dm.id);
     await Promise.all([anaConv.load(), benConv.load()]);
@@ -86,5 +88,57 @@ describe('read state', () => {
     await waitFor(() => g.readUpTo(cleo.user.id) === 1);
     expect(g.readUpTo(ben.user.id)).toBe(0);
     await waitFor(() => cleoC.rooms.find((r) => r.id === group.id)?.unread_count === 0);
+  });
+});
+
+describe('read marks follow what was seen', () => {
+  it('markRead(seq) moves the mark to that message only, never backwards', async () => {
+    const server = await startTestServer();
+    const [ana, ben] = await threePeople(server);
+    const anaC = await connected(server, ana);
+    const benC = await connected(server, ben);
+    const dm = await anaC.openDm({ phone: ben.phone });
+    const anaConv = anaC.conversation(dm.id);
+    const benConv = benC.conversation(dm.id);
+    await Promise.all([anaConv.load(), benConv.load()]);
+    for (const text of ['one', 'two', 'three']) anaConv.send(text);
+    await waitFor(() => benConv.newestSeq === 3);
+
+    benConv.markRead(2);
+    await waitFor(() => anaConv.readUpTo(ben.user.id) === 2);
+    await waitFor(() => benC.rooms.find((r) => r.id === dm.id)?.unread_count === 1);
+    benConv.markRead(1);
+    expect(benConv.readUpTo(ben.user.id)).toBe(2);
+    benConv.markRead(3);
+    await waitFor(() => benC.rooms.find((r) => r.id === dm.id)?.unread_count === 0);
+  });
+
+  it('a member removed and added back can mark read although the newest message is their own', async () => {
+    const server = await startTestServer();
+    const { cleo, anaC, cleoC } = await threeConnected(server);
+    const group = await anaC.createGroup('Back', [cleo.user.id]);
+    await waitFor(() => cleoC.rooms.some((r) => r.id === group.id));
+    const anaConv = anaC.conversation(group.id);
+    const cleoConv = cleoC.conversation(group.id);
+    await Promise.all([anaConv.load(), cleoConv.load()]);
+    anaConv.send('from Ana');
+    await waitFor(() => cleoConv.newestSeq === 1);
+    cleoConv.send('from Cleo, the last word');
+    await waitFor(() => anaConv.newestSeq === 2);
+    cleoConv.close();
+
+    await anaC.removeMember(group.id, cleo.user.id);
+    await waitFor(() => !cleoC.rooms.some((r) => r.id === group.id));
+    await anaC.addMembers(group.id, [cleo.user.id]);
+    // The server starts a re-added member's mark from 0: Ana's message counts as unread again.
+    await waitFor(() => cleoC.rooms.find((r) => r.id === group.id)?.unread_count === 1);
+
+    const again = cleoC.conversation(group.id);
+    await again.load();
+    again.markRead();
+    await waitFor(() => cleoC.rooms.find((r) => r.id === group.id)?.unread_count === 0);
+    // And the server has it: a fresh list says so too.
+    await cleoC.refreshRooms();
+    expect(cleoC.rooms.find((r) => r.id === group.id)?.unread_count).toBe(0);
   });
 });

@@ -9,7 +9,8 @@ export type OtpRequestBody = z.infer<typeof OtpRequestBody>;
 
 export const OtpVerifyBody = z.strictObject({
   phone: z.string().min(1).max(64),
-  code: z.string().regex(/^\d{6}$/, 'must be the 6 digits received by SMS'),
+  // Six digits, or ten for a number whose codes were guessed at (see the sign-in limits).
+  code: z.string().regex(/^\d{6,10}$/, 'must be the digits received by SMS'),
 });
 export type OtpVerifyBody = z.infer<typeof OtpVerifyBody>;
 
@@ -33,28 +34,73 @@ export function visibleLengthWithin(s: string, min: number, max: number): boolea
   return n >= min && n <= max;
 }
 
-/** 1 to 64 visible characters after trimming. */
-export const DisplayName = z
-  .string()
-  .max(1024)
-  .transform((s) => s.normalize('NFC').trim())
-  .refine((s) => visibleLengthWithin(s, 1, 64), 'must be 1 to 64 characters')
-  // Controls, line separators and bidi overrides break layouts and can spoof names; the zero
-  // width joiner stays allowed because emoji sequences need it.
-  .refine(
-    (s) => !/\p{Cc}|\p{Zl}|\p{Zp}|[\u200B\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/u.test(s),
-    'must not contain control or direction-override characters',
-  )
-  // Format characters (word joiner, soft hyphen…) and the Hangul and Braille blanks draw nothing:
-  // a name made only of them would look empty.
-  .refine(
-    (s) => /[^\p{Z}\p{M}\p{C}\u115F\u1160\u2800\u3164\uFFA0]/u.test(s),
-    'must contain a visible character',
-  );
+/**
+ * Combining marks one character may carry: scripts such as Vietnamese or Devanagari with
+ * diacritics stack a few, while "zalgo" floods stack dozens that spill over neighbouring lines.
+ */
+export const MAX_COMBINING_MARKS = 4;
 
-export const UpdateMeBody = z.strictObject({
-  name: DisplayName,
-});
+/**
+ * Whether some character of `s` carries more than MAX_COMBINING_MARKS combining marks. Most
+ * strings have none at all, so the segmenter only runs for those that do.
+ */
+export function hasCombiningFlood(s: string): boolean {
+  if (!/\p{M}/u.test(s)) return false;
+  for (const { segment } of graphemes.segment(s)) {
+    let marks = 0;
+    for (const ch of segment) if (/\p{M}/u.test(ch) && ++marks > MAX_COMBINING_MARKS) return true;
+  }
+  return false;
+}
+
+/**
+ * A name people see (a person's, a group's): 1 to `max` visible characters after trimming, no
+ * controls or direction overrides (`"Q3 report\u202Efdp.exe"` would show as "Q3 reportexe.pdf"),
+ * something visible, no stacks of combining marks.
+ */
+export function visibleName(max: number) {
+  return (
+    z
+      .string()
+      .max(1024)
+      .transform((s) => s.normalize('NFC').trim())
+      .refine((s) => visibleLengthWithin(s, 1, max), `must be 1 to ${String(max)} characters`)
+      // Controls, line separators and bidi overrides break layouts and can spoof names; the zero
+      // width joiner stays allowed because emoji sequences need it.
+      .refine(
+        (s) =>
+          !/\p{Cc}|\p{Zl}|\p{Zp}|[\u200B\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/u.test(s),
+        'must not contain control or direction-override characters',
+      )
+      // Format characters (word joiner, soft hyphen…) and the Hangul and Braille blanks draw
+      // nothing: a name made only of them would look empty.
+      .refine(
+        (s) => /[^\p{Z}\p{M}\p{C}\u115F\u1160\u2800\u3164\uFFA0]/u.test(s),
+        'must contain a visible character',
+      )
+      .refine(
+        (s) => !hasCombiningFlood(s),
+        `must not stack more than ${String(MAX_COMBINING_MARKS)} accents on one character`,
+      )
+  );
+}
+
+/** A person's display name: 1 to 64 visible characters. */
+export const DisplayName = visibleName(64);
+
+/** Who may add a person to groups directly; others' additions arrive as invitations to accept. */
+export const GroupAdds = z.enum(['everyone', 'contacts']);
+export type GroupAdds = z.infer<typeof GroupAdds>;
+
+export const UpdateMeBody = z
+  .strictObject({
+    name: DisplayName.optional(),
+    group_adds: GroupAdds.optional(),
+  })
+  .refine(
+    (b) => b.name !== undefined || b.group_adds !== undefined,
+    'name or group_adds is needed',
+  );
 export type UpdateMeBody = z.infer<typeof UpdateMeBody>;
 
 export interface UserView {
@@ -63,11 +109,16 @@ export interface UserView {
   name: string | null;
 }
 
+/** The signed-in person, with their own settings. */
+export interface MeView extends UserView {
+  group_adds: GroupAdds;
+}
+
 export interface VerifyResponse {
   token: string;
-  user: UserView;
+  user: MeView;
 }
 
 export interface MeResponse {
-  user: UserView;
+  user: MeView;
 }

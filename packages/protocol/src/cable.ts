@@ -89,6 +89,35 @@ export type ClientCommand = z.infer<typeof ClientCommand>;
 export const ChannelIdentifier = z.looseObject({ channel: z.string().min(1).max(128) });
 export type ChannelIdentifier = z.infer<typeof ChannelIdentifier>;
 
+/**
+ * The one spelling of an identifier the server accepts: its params as compact JSON with the keys
+ * sorted, which is what `@anycable/core` sends (`stringifyParams`) and what `@rails/actioncable`
+ * sends when `channel` is written first (`{channel, room}` is already in order). One spelling per
+ * subscription means a client cannot hold the same subscription many times over by reordering
+ * keys or adding spaces.
+ */
+export function canonicalIdentifier(params: Readonly<Record<string, unknown>>): string {
+  const parts = Object.keys(params)
+    .sort()
+    .filter((k) => params[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(params[k])}`);
+  return `{${parts.join(',')}}`;
+}
+
+/** Room ids are UUIDs (any node can make them). */
+const RoomId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+
+/**
+ * The identifier params of Salon's channels, exactly: a key a channel does not know makes the
+ * identifier invalid (`reject_subscription`).
+ */
+export const RoomChannelParams = z.strictObject({
+  channel: z.literal('RoomChannel'),
+  room: RoomId,
+});
+export const UserChannelParams = z.strictObject({ channel: z.literal('UserChannel') });
+export const InboxChannelParams = z.strictObject({ channel: z.literal('InboxChannel') });
+
 /** `data` of a `message` command, once JSON-decoded: the action name plus its arguments. */
 export const PerformData = z.looseObject({ action: z.string().min(1).max(128).optional() });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { visibleLengthWithin } from './api.js';
+import { visibleLengthWithin, visibleName } from './api.js';
 import type { ErrorCode } from './error-codes.js';
 
 /** Chat: HTTP bodies, channel action data and the events broadcast on room and user streams. */
@@ -53,13 +53,11 @@ export const ReadBody = z.strictObject({ seq: z.number().int().min(0) });
 /** A member reference: a user id, or a phone number (who may not have signed in yet). */
 export const MemberRef = z.string().min(1).max(64);
 
+/** A group's name: validated like a person's (no controls, overrides or mark floods), 1–100. */
+export const RoomName = visibleName(100);
+
 export const CreateRoomBody = z.strictObject({
-  name: z
-    .string()
-    .max(1024)
-    .transform((s) => s.normalize('NFC').trim())
-    .refine((s) => visibleLengthWithin(s, 1, 100), 'must be 1 to 100 characters')
-    .refine(...NO_NUL),
+  name: RoomName,
   members: z.array(MemberRef).max(500).default([]),
 });
 export const RenameRoomBody = CreateRoomBody.pick({ name: true }).strict();
@@ -68,6 +66,23 @@ export const CreateDmBody = z.union([
   z.strictObject({ phone: z.string().min(1).max(64) }),
   z.strictObject({ user_id: Id }),
 ]);
+
+/** Declining a request or invitation; `block` also blocks whoever sent it (one step). */
+export const DeclineBody = z.strictObject({ block: z.boolean().default(false) });
+export const BlockBody = z.strictObject({ user_id: Id });
+
+/** The conversation list, newest activity first, a page at a time. */
+export const RoomsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** `next_cursor` of the previous page. */
+  cursor: z.string().max(200).optional(),
+});
+
+/** People one shares a room with, optionally filtered by name or number. */
+export const ContactsQuery = z.strictObject({
+  q: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
 
 export const HistoryQuery = z
   .strictObject({
@@ -101,11 +116,17 @@ export interface MessageView {
 
 export type MemberRole = 'owner' | 'admin' | 'member';
 
+/**
+ * A member as others see them. Until a member has accepted the room (`pending`: a request or
+ * invitation they have not answered), their name, presence and number are not shown to the
+ * others (the person who added them knows the number they typed).
+ */
 export interface MemberView {
   id: string;
   name: string | null;
-  /** Shown to people who share a room with them. */
+  /** Empty while hidden (see above). */
   phone: string;
+  status: 'active' | 'pending';
   role: MemberRole;
   joined_at: string;
   last_read_seq: number;
@@ -113,9 +134,27 @@ export interface MemberView {
   last_seen_at: string | null;
 }
 
+/** The other person of a direct room, as the viewer may see them. */
+export interface DirectPartner extends UserRef {
+  phone: string;
+  /** Presence shows only between two people who both accepted their conversation. */
+  online: boolean;
+  last_seen_at: string | null;
+  status: 'active' | 'pending';
+}
+
 export interface RoomSummary {
   id: string;
   kind: 'direct' | 'group';
+  /** One's own direct room (`POST /api/dms` with one's own number or id): notes to self. */
+  note_to_self: boolean;
+  /**
+   * My place in it: `active`, or waiting for my answer: a message `request` (direct) or a group
+   * `invitation`. I may read either; replying to a request accepts it.
+   */
+  status: 'active' | 'request' | 'invitation';
+  /** Who sent the request or invitation; null once active. */
+  invited_by: UserRef | null;
   /** Group name; for a direct room, the other person's name. */
   name: string | null;
   last_message: MessageView | null;
@@ -123,13 +162,30 @@ export interface RoomSummary {
   unread_count: number;
   last_read_seq: number;
   /** Direct rooms: the other person. */
-  other: (UserRef & { phone: string; online: boolean; last_seen_at: string | null }) | null;
+  other: DirectPartner | null;
   last_activity_at: string;
   role: MemberRole;
 }
 
 export interface RoomDetail extends RoomSummary {
   members: MemberView[];
+}
+
+export interface RoomsPage {
+  rooms: RoomSummary[];
+  /** Pass as `cursor` for the next page; null on the last one. */
+  next_cursor: string | null;
+}
+
+export interface ContactView {
+  id: string;
+  name: string | null;
+  phone: string;
+}
+
+export interface BlockedUserView extends ContactView {
+  /** ISO 8601. */
+  blocked_at: string;
 }
 
 // ---------------------------------------------------------------- events
@@ -143,6 +199,8 @@ export type RoomEvent =
   | { type: 'typing'; room_id: string; user: UserRef; expires_in_ms: number }
   | { type: 'member_added'; room_id: string; member: MemberView }
   | { type: 'member_removed'; room_id: string; user_id: string }
+  /** A member changed how the others see them: they accepted, or their name changed. */
+  | { type: 'member_updated'; room_id: string; member: MemberView }
   | { type: 'room_renamed'; room_id: string; name: string }
   /** Presence changes of the room's members, gathered over a short window. */
   | { type: 'presence'; room_id: string; users: PresenceChange[] };

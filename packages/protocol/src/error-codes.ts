@@ -14,11 +14,13 @@ export const ERROR_CODES = [
   // Sign-in
   'INVALID_PHONE',
   'PHONE_COUNTRY_NOT_ALLOWED',
+  'PHONE_TYPE_NOT_ALLOWED',
   'OTP_INVALID',
   'OTP_EXPIRED',
   'OTP_TOO_MANY_ATTEMPTS',
   'RATE_LIMITED',
   'UNAUTHORIZED',
+  'ORIGIN_NOT_ALLOWED',
   // Channels (sent inside a data frame: {"type": "error", "code", "message", ...})
   'NOT_SUBSCRIBED',
   'UNKNOWN_ACTION',
@@ -32,6 +34,8 @@ export const ERROR_CODES = [
   'ALREADY_A_MEMBER',
   'CANNOT_DM_SELF',
   'MESSAGE_DELETED',
+  'NOTHING_TO_ACCEPT',
+  'CANNOT_BLOCK_SELF',
   // Server side
   'SERVICE_UNAVAILABLE',
   'STORE_UNAVAILABLE',

@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { authRoutes } from './auth/auth.routes.js';
 import { OtpLimits } from './auth/otp-limits.js';
+import path from 'node:path';
 import { OtpService } from './auth/otp-service.js';
 import { SessionService } from './auth/session-service.js';
 import { ConsoleSmsProvider } from './auth/sms/console-sms-provider.js';
@@ -16,9 +17,13 @@ import { cableRoutes } from './cable/cable.routes.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import { openBackend, type DatabaseBackend } from './db/database-backend.js';
-import { installErrorHandler } from './http/error-handler.js';
+import { installErrorHandler, frameworkErrorHandler } from './http/error-handler.js';
+import { checkOrigins, originPolicy } from './http/origin.js';
+import { requestLogSerializer } from './logger.js';
 import { InProcessJobQueue } from './jobs/in-process-job-queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
+import { ActionLimits } from './limits/action-limits.js';
+import { SqliteLimitStore } from './limits/limit-store.js';
 import { createLogger } from './logger.js';
 import { loadSecret } from './secret.js';
 
@@ -57,6 +62,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
   });
   const { db, messageStore } = database;
   const jobs = new InProcessJobQueue(log.child({ part: 'jobs' }));
+  const limitStore = new SqliteLimitStore(path.join(config.dataDir, 'limits.db'));
 
   const smsProvider = options.smsProvider ?? createSmsProvider(config);
   const sessions = new SessionService(db, config.sessionTtlDays);
@@ -65,39 +71,81 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     secret,
     jobs,
     smsJob: createSmsJob(smsProvider),
-    limits: new OtpLimits({
+    limits: new OtpLimits(limitStore, {
       resendCooldownSeconds: config.otpResendCooldownSeconds,
-      perPhonePerHour: config.otpPerPhonePerHour,
       perIpPerHour: config.otpPerIpPerHour,
-      perHour: config.otpPerHour,
+      perNetworkPerHour: config.otpPerNetworkPerHour,
+      newPerRangePerHour: config.otpNewPerRangePerHour,
+      newPerCallingCodePerHour: config.otpNewPerCallingCodePerHour,
+      newPerHour: config.otpPerHour,
+      wrongCodesPerIpPerHour: config.otpWrongCodesPerIpPerHour,
     }),
     ttlSeconds: config.otpTtlSeconds,
     maxAttempts: config.otpMaxAttempts,
     countries: config.smsCountries,
+    numberKinds: config.smsNumberTypes,
   });
 
   const { cable, broker, tickets } = createCable(config, {
     secret,
     sessions,
     log: log.child({ part: 'cable' }),
+    limits: limitStore,
   });
 
-  // Typed as Fastify's logger so routes and plugins see the plain FastifyInstance type.
-  const loggerInstance: FastifyBaseLogger = log;
+  // Typed as Fastify's logger so routes and plugins see the plain FastifyInstance type. Request
+  // logs show paths without their query strings: a connect ticket travels in one.
+  const loggerInstance: FastifyBaseLogger = log.child(
+    {},
+    { serializers: { req: requestLogSerializer } },
+  );
   const http = Fastify({
     loggerInstance,
     bodyLimit: config.httpBodyLimitBytes,
-    trustProxy: config.trustProxy,
+    // A malformed URL gets Salon's error shape, not Fastify's own.
+    frameworkErrors: frameworkErrorHandler,
+    // A hop count as a function: Fastify reads X-Forwarded-For from the right, past that many.
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
+        : config.trustProxy,
   });
   await http.register(fastifyCookie);
   // The API speaks JSON only: a text/plain body is refused (415) rather than read as a string.
   http.removeContentTypeParser('text/plain');
   installErrorHandler(http);
+  const origins = originPolicy(config);
+  checkOrigins(http, origins);
   http.get('/healthz', () => ({ status: 'ok' }));
   await import('./http/static-web.js').then((web) => web.registerStaticWeb(http));
-  authRoutes(http, { db, otp, sessions, sessionTtlDays: config.sessionTtlDays });
+  // Renames are announced by the chat domain, made below; a rename needs a request first.
+  const renamed: { announce?: (userId: string) => Promise<void> } = {};
+  authRoutes(http, {
+    db,
+    otp,
+    sessions,
+    publisher: broker,
+    sessionTtlDays: config.sessionTtlDays,
+    onRenamed: (userId) => renamed.announce?.(userId) ?? Promise.resolve(),
+  });
   cableRoutes(http, { cable, sessions, tickets });
-  const chat = createChat({ db, jobs, cable, sessions, http, log, messageStore });
+  const chat = createChat({
+    db,
+    jobs,
+    cable,
+    publisher: broker,
+    sessions,
+    http,
+    log,
+    messageStore,
+    limits: new ActionLimits(limitStore, {
+      groupsPerHour: config.limitGroupsPerHour,
+      dmsPerHour: config.limitDmsPerHour,
+      memberAddsPerHour: config.limitMemberAddsPerHour,
+      httpSendsPerMinute: config.limitHttpSendsPerMinute,
+    }),
+  });
+  renamed.announce = (userId) => chat.rooms.announceRenamed(userId);
   http.server.on('upgrade', (req, socket, head) => cable.handleUpgrade(req, socket, head));
 
   let closing: Promise<void> | undefined;
@@ -135,6 +183,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
         chat.presence.close();
         await broker.close();
         await database.close();
+        limitStore.close();
       })();
       return closing;
     },

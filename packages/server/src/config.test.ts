@@ -41,7 +41,9 @@ describe('loadConfig', () => {
       otpTtlSeconds: 300,
       otpMaxAttempts: 5,
       otpResendCooldownSeconds: 30,
-      otpPerPhonePerHour: 5,
+      otpPerNetworkPerHour: 60,
+      otpNewPerRangePerHour: 10,
+      smsNumberTypes: ['mobile', 'fixed_line_or_mobile'],
       otpPerIpPerHour: 20,
       otpPerHour: 1000,
       sessionTtlDays: 90,
@@ -60,7 +62,8 @@ describe('loadConfig', () => {
     expect(c.port).toBe(8080);
     expect(c.dataDir).toBe('/tmp/salon-x');
     expect(c.databaseUrl).toBe('sqlite:/tmp/salon-x/salon.db');
-    expect(c.trustProxy).toBe(true);
+    // `true` (or yes) means one proxy in front: the client address is the right-most forwarded one.
+    expect(c.trustProxy).toBe(1);
     expect(c.smsCountries).toEqual(['US', 'CA']);
     expect(c.twilioBaseUrl).toBe('http://127.0.0.1:9999');
     expect(c.logLevel).toBe('info');
@@ -116,7 +119,11 @@ describe('loadConfig', () => {
     [{ SALON_OTP_TTL_SECONDS: '29' }, 'SALON_OTP_TTL_SECONDS'],
     [{ SALON_OTP_MAX_ATTEMPTS: '0' }, 'SALON_OTP_MAX_ATTEMPTS'],
     [{ SALON_OTP_RESEND_COOLDOWN_SECONDS: '-5' }, 'SALON_OTP_RESEND_COOLDOWN_SECONDS'],
-    [{ SALON_OTP_PER_PHONE_PER_HOUR: '0' }, 'SALON_OTP_PER_PHONE_PER_HOUR'],
+    [{ SALON_OTP_PER_NETWORK_PER_HOUR: '0' }, 'SALON_OTP_PER_NETWORK_PER_HOUR'],
+    [{ SALON_TRUST_PROXY: '10.0.0.1,not-an-address' }, 'SALON_TRUST_PROXY'],
+    [{ SALON_TRUST_PROXY: '10.0.0.0/33' }, 'SALON_TRUST_PROXY'],
+    [{ SALON_SMS_NUMBER_TYPES: 'mobile,satellite' }, 'SALON_SMS_NUMBER_TYPES'],
+    [{ SALON_SMS_NUMBER_TYPES: ' , ' }, 'SALON_SMS_NUMBER_TYPES'],
     [{ SALON_OTP_PER_IP_PER_HOUR: 'many' }, 'SALON_OTP_PER_IP_PER_HOUR'],
     [{ SALON_OTP_PER_HOUR: '0' }, 'SALON_OTP_PER_HOUR'],
     [{ SALON_SESSION_TTL_DAYS: '0' }, 'SALON_SESSION_TTL_DAYS'],
@@ -176,6 +183,19 @@ describe('loadConfig', () => {
 
   test('the console provider needs no Twilio settings', () => {
     expect(loadConfig({ SALON_SMS_PROVIDER: 'console' }).twilioAccountSid).toBeUndefined();
+  });
+});
+
+describe('SALON_TRUST_PROXY', () => {
+  test.each([
+    ['false', false],
+    ['true', 1],
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.1', ['10.0.0.1']],
+    [' 10.0.0.0/8, ::1 ,fd00::/8', ['10.0.0.0/8', '::1', 'fd00::/8']],
+  ])('%j is %j', (raw, expected) => {
+    expect(loadConfig({ SALON_TRUST_PROXY: raw }).trustProxy).toEqual(expected);
   });
 });
 

@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { SMS_NUMBER_KINDS } from './auth/phone.js';
 
 /**
  * Salon's configuration: every setting is an environment variable with a `salon start --flag`
@@ -17,9 +19,6 @@ const int = (min: number, max: number) =>
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const countryList = z
   .string()
   .transform((s) =>
@@ -29,6 +28,54 @@ const countryList = z
       .filter((c) => c !== ''),
   )
   .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'must be ISO 3166-1 alpha-2 codes, e.g. "US,GB"')));
+
+/**
+ * SALON_TRUST_PROXY: `false`; `true` (one proxy in front); a hop count; or the proxies' addresses
+ * and CIDR ranges, comma-separated. The client address is read from X-Forwarded-For counting
+ * from the right, past trusted hops only: the left-most entry is whatever the client wrote.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((s, ctx): false | number | string[] => {
+    const v = s.toLowerCase();
+    if (['false', '0', 'no'].includes(v)) return false;
+    if (['true', 'yes'].includes(v)) return 1;
+    if (/^\d+$/.test(v)) return Number(v);
+    const list = s
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== '');
+    const bad = list.find((a) => {
+      const [addr = '', bits, extra] = a.split('/');
+      const family = isIP(addr);
+      if (family === 0 || extra !== undefined) return true;
+      if (bits === undefined) return false;
+      return !/^\d+$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128);
+    });
+    if (list.length === 0 || bad !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be true, false, a hop count, or proxy addresses/CIDRs${bad === undefined ? '' : ` (not an address: ${bad})`}`,
+      });
+      return z.NEVER;
+    }
+    return list;
+  });
+
+const numberKinds = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((k) => k.trim().toLowerCase())
+      .filter((k) => k !== ''),
+  )
+  .pipe(
+    z
+      .array(z.enum(SMS_NUMBER_KINDS, { error: `must be among ${SMS_NUMBER_KINDS.join(', ')}` }))
+      .min(1),
+  );
 
 interface Setting<T extends z.ZodType> {
   env: string;
@@ -82,9 +129,9 @@ export const SETTINGS = {
   }),
   trustProxy: setting({
     env: 'SALON_TRUST_PROXY',
-    schema: bool,
+    schema: trustProxy,
     default: 'false',
-    doc: 'Trust `X-Forwarded-*` headers (client IP, TLS) from a reverse proxy.',
+    doc: 'Reverse proxies to trust for `X-Forwarded-*` (client IP, TLS): `true` for one, a hop count, or their addresses/CIDRs, comma-separated. The client IP is read from the right.',
   }),
   httpBodyLimitBytes: setting({
     env: 'SALON_HTTP_BODY_LIMIT_BYTES',
@@ -103,6 +150,12 @@ export const SETTINGS = {
     schema: z.enum(['console', 'twilio']),
     default: 'console',
     doc: '`console` prints each SMS on stdout; `twilio` sends it through Twilio’s Messages API.',
+  }),
+  smsNumberTypes: setting({
+    env: 'SALON_SMS_NUMBER_TYPES',
+    schema: numberKinds,
+    default: 'mobile,fixed_line_or_mobile',
+    doc: 'Kinds of numbers that get codes, against SMS-pumping fraud: libphonenumber types (`mobile`, `fixed_line_or_mobile`, `fixed_line`, `voip`, `toll_free`, `premium_rate`, …) and `non_geographic` (satellite, global numbers).',
   }),
   smsCountries: setting({
     env: 'SALON_SMS_COUNTRIES',
@@ -144,33 +197,75 @@ export const SETTINGS = {
   }),
   otpResendCooldownSeconds: setting({
     env: 'SALON_OTP_RESEND_COOLDOWN_SECONDS',
-    schema: int(0, 3600),
+    schema: int(0, 900),
     default: '30',
-    doc: 'Minimum seconds between two codes for one number.',
-  }),
-  otpPerPhonePerHour: setting({
-    env: 'SALON_OTP_PER_PHONE_PER_HOUR',
-    schema: int(1, 1_000_000),
-    default: '5',
-    doc: 'Codes one number may receive per hour.',
+    doc: 'Wait before a second code to one number, in seconds; it doubles with each further code, up to 15 min, and is forgotten after a day. 0 turns it off.',
   }),
   otpPerIpPerHour: setting({
     env: 'SALON_OTP_PER_IP_PER_HOUR',
     schema: int(1, 1_000_000),
     default: '20',
-    doc: 'Codes one client IP may request per hour.',
+    doc: 'Codes one client address (IPv4, or IPv6 /64) may request per hour.',
+  }),
+  otpPerNetworkPerHour: setting({
+    env: 'SALON_OTP_PER_NETWORK_PER_HOUR',
+    schema: int(1, 1_000_000),
+    default: '60',
+    doc: 'Codes one network (IPv4 /24, IPv6 /48) may request per hour.',
+  }),
+  otpNewPerRangePerHour: setting({
+    env: 'SALON_OTP_NEW_PER_RANGE_PER_HOUR',
+    schema: int(1, 1_000_000),
+    default: '10',
+    doc: 'Codes per hour to numbers that never signed in, per block of 100 adjacent numbers.',
+  }),
+  otpNewPerCallingCodePerHour: setting({
+    env: 'SALON_OTP_NEW_PER_CALLING_CODE_PER_HOUR',
+    schema: int(1, 100_000_000),
+    default: '200',
+    doc: 'Codes per hour to numbers that never signed in, per country calling code.',
   }),
   otpPerHour: setting({
     env: 'SALON_OTP_PER_HOUR',
     schema: int(1, 100_000_000),
     default: '1000',
-    doc: 'Codes the whole server sends per hour (caps the SMS bill).',
+    doc: 'Codes per hour to numbers that never signed in, server-wide (caps the SMS bill); numbers that signed in before are not counted.',
+  }),
+  otpWrongCodesPerIpPerHour: setting({
+    env: 'SALON_OTP_WRONG_CODES_PER_IP_PER_HOUR',
+    schema: int(1, 1_000_000),
+    default: '60',
+    doc: 'Wrong codes one client address may enter per hour, across numbers.',
   }),
   sessionTtlDays: setting({
     env: 'SALON_SESSION_TTL_DAYS',
     schema: int(1, 3650),
     default: '90',
     doc: 'Days a sign-in stays valid (until logout or revocation).',
+  }),
+  limitGroupsPerHour: setting({
+    env: 'SALON_LIMIT_GROUPS_PER_HOUR',
+    schema: int(1, 1_000_000),
+    default: '50',
+    doc: 'Groups one person may create per hour.',
+  }),
+  limitDmsPerHour: setting({
+    env: 'SALON_LIMIT_DMS_PER_HOUR',
+    schema: int(1, 1_000_000),
+    default: '100',
+    doc: 'Direct conversations one person may open per hour.',
+  }),
+  limitMemberAddsPerHour: setting({
+    env: 'SALON_LIMIT_MEMBER_ADDS_PER_HOUR',
+    schema: int(1, 10_000_000),
+    default: '1000',
+    doc: 'People one person may add to groups per hour (a new group’s members count).',
+  }),
+  limitHttpSendsPerMinute: setting({
+    env: 'SALON_LIMIT_HTTP_SENDS_PER_MINUTE',
+    schema: int(1, 1_000_000),
+    default: '120',
+    doc: 'Messages one person may send per minute over HTTP (`POST …/messages`).',
   }),
   messageWriter: setting({
     env: 'SALON_MESSAGE_WRITER',
@@ -209,6 +304,18 @@ export const SETTINGS = {
     schema: int(1, 10_000),
     default: '32',
     doc: 'Live connections (devices, tabs) one user may hold.',
+  }),
+  cableMaxSubscriptionsPerConnection: setting({
+    env: 'SALON_CABLE_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+    schema: int(1, 100_000),
+    default: '500',
+    doc: 'Channel subscriptions one connection may hold (the SDK holds one; a Rails-style client holds one per open room).',
+  }),
+  cableMaxSubscriptionsPerUser: setting({
+    env: 'SALON_CABLE_MAX_SUBSCRIPTIONS_PER_USER',
+    schema: int(1, 1_000_000),
+    default: '2000',
+    doc: 'Channel subscriptions one user may hold across all of their connections.',
   }),
   cableMaxBufferedBytes: setting({
     env: 'SALON_CABLE_MAX_BUFFERED_BYTES',

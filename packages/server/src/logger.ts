@@ -11,3 +11,23 @@ export function createLogger(level: string): Logger {
       : {}),
   });
 }
+
+/**
+ * How a request appears in the logs: its method and path, and `?…` where a query string was.
+ * Query strings carry credentials (`/cable?ticket=`), and logs are kept and shipped elsewhere.
+ */
+export function requestLogSerializer(req: {
+  method?: string;
+  url?: string;
+  ip?: string;
+  socket?: { remotePort?: number } | null;
+}): Record<string, unknown> {
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  return {
+    method: req.method,
+    url: q < 0 ? url : `${url.slice(0, q)}?…`,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}

@@ -7,19 +7,16 @@ import { loadConfig, ConfigError } from './config.js';
  */
 export async function main(argv: readonly string[]): Promise<void> {
   let config;
+  let salon;
   try {
     config = loadConfig(process.env, argv);
+    // Starting may find a bad setting too (a secret file too short to sign with).
+    salon = await createSalon(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`salon: invalid configuration: ${err.message}\n`);
       process.exit(2);
     }
-    throw err;
-  }
-  let salon;
-  try {
-    salon = await createSalon(config);
-  } catch (err) {
     // A database that cannot be reached or migrated: one line, not a stack trace.
     process.stderr.write(
       `salon: could not start: ${err instanceof Error ? err.message : String(err)}\n`,

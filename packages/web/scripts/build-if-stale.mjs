@@ -15,6 +15,8 @@ const inputs = [
   join(web, 'public'),
   join(web, 'index.html'),
   join(web, 'vite.config.ts'),
+  join(web, 'service-worker-plugin.ts'),
+  join(web, 'sw'),
   join(web, 'package.json'),
   join(packages, 'client', 'src'),
   join(packages, 'client', 'package.json'),

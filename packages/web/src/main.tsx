@@ -16,3 +16,12 @@ createRoot(root).render(
     </ClientContext>
   </StrictMode>,
 );
+
+// The offline shell (sw/service-worker.js): only in the built app, where its file list exists.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js').catch((err: unknown) => {
+      console.warn('the offline shell could not be installed', err);
+    });
+  });
+}

@@ -1,25 +1,45 @@
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, onTestFinished, test, vi } from 'vitest';
 import { AppError } from '../errors.js';
-import { OtpLimits, type OtpLimitOptions } from './otp-limits.js';
+import { SqliteLimitStore } from '../limits/limit-store.js';
+import {
+  cooldownSeconds,
+  MAX_COOLDOWN_SECONDS,
+  OtpLimits,
+  type OtpLimitOptions,
+} from './otp-limits.js';
+import { normalizePhone } from './phone.js';
 
 const ROOMY: OtpLimitOptions = {
   resendCooldownSeconds: 0,
-  perPhonePerHour: 1000,
   perIpPerHour: 1000,
-  perHour: 1000,
+  perNetworkPerHour: 1000,
+  newPerRangePerHour: 1000,
+  newPerCallingCodePerHour: 1000,
+  newPerHour: 1000,
+  wrongCodesPerIpPerHour: 1000,
 };
 
-const A = '+14155550001';
-const B = '+14155550002';
+const A = '+14152000001';
+const B = '+14152000002';
+
+function limitsWith(opts: Partial<OtpLimitOptions>, file = ':memory:'): OtpLimits {
+  const store = new SqliteLimitStore(file);
+  onTestFinished(() => store.close());
+  return new OtpLimits(store, { ...ROOMY, ...opts });
+}
 
 /** Resolves with the refusal (an AppError), or undefined when the code was charged. */
 async function refusal(
   limits: OtpLimits,
   phone: string,
   ip: string,
+  known = false,
 ): Promise<AppError | undefined> {
   try {
-    await limits.consume(phone, ip);
+    await limits.consume({ phone: normalizePhone(phone), ip, known });
     return undefined;
   } catch (err) {
     expect(err).toBeInstanceOf(AppError);
@@ -27,18 +47,31 @@ async function refusal(
   }
 }
 
-async function expectAllowed(limits: OtpLimits, phone: string, ip: string, times = 1) {
-  for (let i = 0; i < times; i++) expect(await refusal(limits, phone, ip)).toBeUndefined();
+async function expectAllowed(
+  limits: OtpLimits,
+  phone: string,
+  ip: string,
+  times = 1,
+  known = false,
+) {
+  for (let i = 0; i < times; i++) expect(await refusal(limits, phone, ip, known)).toBeUndefined();
 }
 
-async function expectRefused(limits: OtpLimits, phone: string, ip: string, maxSeconds: number) {
-  const err = await refusal(limits, phone, ip);
+async function expectRefused(
+  limits: OtpLimits,
+  phone: string,
+  ip: string,
+  maxSeconds: number,
+  known = false,
+) {
+  const err = await refusal(limits, phone, ip, known);
   expect(err).toBeDefined();
   expect(err!.code).toBe('RATE_LIMITED');
   expect(err!.statusCode).toBe(429);
   expect(err!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
   expect(err!.retryAfterSeconds).toBeLessThanOrEqual(maxSeconds);
-  expect(err!.message).toMatch(/Try again in \d+ s\.$/);
+  // One sentence, one wait: the client shows it as it is.
+  expect(err!.message).toMatch(/^[^.]+\. Try again in \d+ (s|min|h)( \d+ min)?\.$/);
   return err!;
 }
 
@@ -47,95 +80,112 @@ describe('OtpLimits', () => {
     vi.useRealTimers();
   });
 
-  test('per number', async () => {
-    const limits = new OtpLimits({ ...ROOMY, perPhonePerHour: 3 });
-    await expectAllowed(limits, A, 'ip1', 3);
-    await expectRefused(limits, A, 'ip2', 3600);
-    await expectAllowed(limits, B, 'ip1');
+  test('per client address; an IPv6 /64 is one address', async () => {
+    const limits = limitsWith({ perIpPerHour: 2 });
+    await expectAllowed(limits, A, '192.0.2.1');
+    await expectAllowed(limits, B, '192.0.2.1');
+    await expectRefused(limits, A, '192.0.2.1', 3600);
+    await expectAllowed(limits, A, '192.0.2.2');
+    await expectAllowed(limits, A, '2001:db8:1:2::1');
+    await expectAllowed(limits, B, '2001:db8:1:2:ffff::9');
+    await expectRefused(limits, A, '2001:db8:1:2:aaaa::3', 3600);
+    // IPv4-mapped IPv6 is the same IPv4 client.
+    await expectRefused(limits, A, '::ffff:192.0.2.1', 3600);
   });
 
-  test('per IP', async () => {
-    const limits = new OtpLimits({ ...ROOMY, perIpPerHour: 2 });
-    await expectAllowed(limits, A, 'ip1');
-    await expectAllowed(limits, B, 'ip1');
-    await expectRefused(limits, '+14155550003', 'ip1', 3600);
-    await expectAllowed(limits, '+14155550003', 'ip2');
+  test('per network: a /24 or a /48', async () => {
+    const limits = limitsWith({ perNetworkPerHour: 3 });
+    await expectAllowed(limits, A, '198.51.100.1');
+    await expectAllowed(limits, A, '198.51.100.2');
+    await expectAllowed(limits, A, '198.51.100.3');
+    await expectRefused(limits, B, '198.51.100.4', 3600);
+    await expectAllowed(limits, B, '198.51.101.4');
+    await expectAllowed(limits, A, '2001:db8:5:1::1', 3);
+    await expectRefused(limits, A, '2001:db8:5:ffff::1', 3600);
   });
 
-  test('for the whole server', async () => {
-    const limits = new OtpLimits({ ...ROOMY, perHour: 2 });
+  test('adjacent new numbers share a budget; known numbers are served from their own', async () => {
+    const limits = limitsWith({ newPerRangePerHour: 3 });
+    await expectAllowed(limits, '+14152000011', 'ip1');
+    await expectAllowed(limits, '+14152000012', 'ip2');
+    await expectAllowed(limits, '+14152000013', 'ip3');
+    await expectRefused(limits, '+14152000014', 'ip4', 3600);
+    // Another block of 100 is not affected; a number that signed in before is not held up.
+    await expectAllowed(limits, '+14152000114', 'ip4');
+    await expectAllowed(limits, '+14152000015', 'ip5', 1, true);
+  });
+
+  test('per calling code and server-wide, for new numbers only', async () => {
+    const limits = limitsWith({ newPerCallingCodePerHour: 2, newPerHour: 3 });
+    await expectAllowed(limits, '+14152000001', 'ip1');
+    await expectAllowed(limits, '+12025550123', 'ip2');
+    await expectRefused(limits, '+13105550123', 'ip3', 3600);
+    await expectAllowed(limits, '+33612345678', 'ip4');
+    await expectRefused(limits, '+4915123456789', 'ip5', 3600);
+    // A flood of new numbers cannot lock out people who signed in before.
+    await expectAllowed(limits, '+14152000099', 'ip6', 1, true);
+  });
+
+  test('the resend cooldown doubles with each code, up to 15 minutes, and is forgotten in a day', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.UTC(2030, 0, 1));
+    const limits = limitsWith({ resendCooldownSeconds: 30 });
+    const waits: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      await expectAllowed(limits, A, `ip${String(i)}`);
+      const err = await expectRefused(limits, A, 'elsewhere', MAX_COOLDOWN_SECONDS);
+      waits.push(err.retryAfterSeconds ?? 0);
+      vi.setSystemTime(Date.now() + (err.retryAfterSeconds ?? 0) * 1000);
+    }
+    expect(waits).toEqual([30, 60, 120, 240, 480, 900, 900, 900]);
+    // Other numbers are not held up.
+    await expectAllowed(limits, B, 'ip0');
+    vi.setSystemTime(Date.now() + 24 * 3600_000);
+    await expectAllowed(limits, A, 'ip0');
+    expect((await expectRefused(limits, A, 'ip0', 30)).retryAfterSeconds).toBe(30);
+    expect(cooldownSeconds(30, 100)).toBe(MAX_COOLDOWN_SECONDS);
+  });
+
+  test('a refused request is charged to no limit', async () => {
+    const limits = limitsWith({ perIpPerHour: 1, newPerRangePerHour: 2 });
     await expectAllowed(limits, A, 'ip1');
+    // Refused by the IP limit: the number range is not charged…
+    await expectRefused(limits, B, 'ip1', 3600);
+    await expectRefused(limits, B, 'ip1', 3600);
+    // …so it still has its second code.
     await expectAllowed(limits, B, 'ip2');
-    await expectRefused(limits, '+14155550003', 'ip3', 3600);
-  });
-
-  test('resend cooldown, and it lifts after its seconds', async () => {
-    vi.useFakeTimers();
-    const limits = new OtpLimits({ ...ROOMY, resendCooldownSeconds: 30 });
-    await expectAllowed(limits, A, 'ip1');
-    const err = await expectRefused(limits, A, 'ip1', 30);
-    expect(err.retryAfterSeconds).toBe(30);
-    await expectAllowed(limits, B, 'ip1');
-    vi.advanceTimersByTime(29_000);
-    expect((await expectRefused(limits, A, 'ip1', 30)).retryAfterSeconds).toBe(1);
-    vi.advanceTimersByTime(1_001);
-    await expectAllowed(limits, A, 'ip1');
-  });
-
-  test('a cooldown of 0 means none', async () => {
-    const limits = new OtpLimits({ ...ROOMY, resendCooldownSeconds: 0 });
-    await expectAllowed(limits, A, 'ip1', 10);
-  });
-
-  test('the hourly windows reset after an hour', async () => {
-    vi.useFakeTimers();
-    const limits = new OtpLimits({ ...ROOMY, perPhonePerHour: 1, perIpPerHour: 1, perHour: 1 });
-    await expectAllowed(limits, A, 'ip1');
-    await expectRefused(limits, A, 'ip1', 3600);
-    vi.advanceTimersByTime(3600_000 + 1);
-    await expectAllowed(limits, A, 'ip1');
-  });
-
-  test('Retry-After is the longest wait among the limits that refuse', async () => {
-    vi.useFakeTimers();
-    const limits = new OtpLimits({ ...ROOMY, perPhonePerHour: 1, resendCooldownSeconds: 30 });
-    await expectAllowed(limits, A, 'ip1');
-    // Both the cooldown (30 s) and the hourly cap refuse: waiting 30 s would not be enough.
-    expect((await expectRefused(limits, A, 'ip1', 3600)).retryAfterSeconds).toBe(3600);
-  });
-
-  test('a refused request charges no limit', async () => {
-    const limits = new OtpLimits({
-      resendCooldownSeconds: 0,
-      perPhonePerHour: 2,
-      perIpPerHour: 1,
-      perHour: 3,
-    });
-    await expectAllowed(limits, '+14155550009', 'attacker');
-    // The attacker's IP is spent: these refusals must not charge the victim's number or the total.
-    for (let i = 0; i < 20; i++) await expectRefused(limits, A, 'attacker', 3600);
-    await expectAllowed(limits, A, 'ip2');
-    await expectAllowed(limits, A, 'ip3');
-    // Now the total is spent (3 of 3) and A is spent (2 of 2); B is refused by the total only.
-    await expectRefused(limits, B, 'ip4', 3600);
   });
 
   test('concurrent requests cannot overshoot a limit', async () => {
-    const limits = new OtpLimits({ ...ROOMY, perPhonePerHour: 5 });
+    const limits = limitsWith({ perIpPerHour: 5 });
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => refusal(limits, A, `ip${String(i)}`)),
+      Array.from({ length: 20 }, (_, i) => refusal(limits, `+1415200${String(1000 + i)}`, 'ip1')),
     );
     expect(results.filter((r) => r === undefined)).toHaveLength(5);
-    expect(results.filter((r) => r?.code === 'RATE_LIMITED')).toHaveLength(45);
   });
 
-  test('a refusal does not stall the requests queued behind it', async () => {
-    const limits = new OtpLimits({ ...ROOMY, perPhonePerHour: 1 });
-    const results = await Promise.all([
-      refusal(limits, A, 'ip1'),
-      refusal(limits, A, 'ip1'),
-      refusal(limits, B, 'ip1'),
-    ]);
-    expect(results.map((r) => r?.code)).toEqual([undefined, 'RATE_LIMITED', undefined]);
+  test('counters survive a restart (a new store on the same file)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'salon-limits-'));
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'limits.db');
+    const first = new SqliteLimitStore(file);
+    const before = new OtpLimits(first, { ...ROOMY, perIpPerHour: 2 });
+    await before.consume({ phone: normalizePhone(A), ip: 'ip1', known: false });
+    await before.consume({ phone: normalizePhone(B), ip: 'ip1', known: false });
+    first.close();
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const after = limitsWith({ perIpPerHour: 2 }, file);
+    await expectRefused(after, A, 'ip1', 3600);
+  });
+
+  test('wrong codes: ten-digit codes for a number guessed at, and a cap per address', async () => {
+    const limits = limitsWith({ wrongCodesPerIpPerHour: 30 });
+    expect(await limits.codeDigitsFor(A)).toBe(6);
+    for (let i = 0; i < 20; i++) await limits.wrongCode(A, `198.51.100.${String(i)}`);
+    expect(await limits.codeDigitsFor(A)).toBe(10);
+    expect(await limits.codeDigitsFor(B)).toBe(6);
+    for (let i = 0; i < 30; i++) await limits.wrongCode(B, '203.0.113.9');
+    await expect(limits.checkVerify('203.0.113.9')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(limits.checkVerify('203.0.113.10')).resolves.toBeUndefined();
   });
 });

@@ -1,87 +1,211 @@
-import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { AppError } from '../errors.js';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { LimitStore } from '../limits/limit-store.js';
+import { rateLimited } from '../limits/retry-after.js';
+import { ipKey, networkKey } from './ip-prefix.js';
+import type { NormalizedPhone } from './phone.js';
 
 export interface OtpLimitOptions {
-  /** Seconds between two codes for one number; 0 turns the cooldown off. */
+  /** The first wait between two codes for one number, seconds; 0 turns the cooldown off. */
   resendCooldownSeconds: number;
-  perPhonePerHour: number;
   perIpPerHour: number;
-  /** Codes the whole server sends per hour: the cap on the SMS bill. */
-  perHour: number;
+  /** Per IPv4 /24 or IPv6 /48. */
+  perNetworkPerHour: number;
+  /** Codes to numbers that never signed in, per block of 100 adjacent numbers. */
+  newPerRangePerHour: number;
+  /** Codes to numbers that never signed in, per country calling code. */
+  newPerCallingCodePerHour: number;
+  /** Codes to numbers that never signed in, for the whole server: the cap on the SMS bill. */
+  newPerHour: number;
+  /** Wrong codes one client IP may enter per hour, across numbers. */
+  wrongCodesPerIpPerHour: number;
+}
+
+/** The longest wait between two codes to one number: nobody can keep a number locked longer. */
+export const MAX_COOLDOWN_SECONDS = 15 * 60;
+/** How long the codes sent to a number are remembered for its backoff. */
+const SENT_MEMORY_SECONDS = 24 * 3600;
+/** Wrong codes for one number over which its codes get longer (see `codeDigitsFor`). */
+export const WRONG_CODES_BEFORE_LONG_CODES = 20;
+const WRONG_CODE_MEMORY_SECONDS = 30 * 24 * 3600;
+const HOUR = 3600;
+/** Points of counters that only count (the backoff and the wrong-code memory). */
+const UNCAPPED = 1_000_000_000;
+
+export interface OtpRequester {
+  phone: NormalizedPhone;
+  ip: string;
+  /** The number signed in before: it is served from its own budget, not the new-number caps. */
+  known: boolean;
 }
 
 interface Limit {
   limiter: RateLimiterAbstract;
   points: number;
-  key: (phone: string, ip: string) => string;
+  key: (r: OtpRequester) => string;
   reason: string;
+  /** Applies to numbers that never signed in only. */
+  newOnly: boolean;
 }
 
-const HOUR = 3600;
-
 /**
- * The limits on sending codes. A request is checked against every limit before any is charged,
- * so a refused request costs nothing (a blocked IP cannot burn a victim's hourly quota).
+ * The limits on sending codes, stored so that they survive a restart (README, "Sign-in limits"):
+ *
+ * - per client address and network, so that one client cannot use up anyone else's budget;
+ * - for numbers that never signed in, per block of adjacent numbers, per calling code and
+ *   server-wide (SMS-pumping runs through fresh numbers), while numbers that signed in before are
+ *   served from their own budget, so a flood of new numbers cannot lock existing users out;
+ * - per number, a cooldown that doubles with each code (30 s, 1 min, 2 min…) up to 15 min and is
+ *   forgotten after a day: whoever asks for codes to someone else's number delays them by at most
+ *   15 minutes, and every code they trigger reaches the number's owner anyway.
+ *
+ * A request is checked against every limit before any is charged, so a refused request costs
+ * nothing (a blocked client cannot burn a victim's budget).
  */
 export class OtpLimits {
   readonly #limits: Limit[];
+  readonly #sent: RateLimiterAbstract;
+  readonly #cooldown: RateLimiterAbstract;
+  readonly #wrongByNumber: RateLimiterAbstract;
+  readonly #wrongByIp: RateLimiterAbstract;
+  readonly #opts: OtpLimitOptions;
   /** Checks and charges run one request at a time, so concurrent requests cannot overshoot. */
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(opts: OtpLimitOptions) {
-    const limit = (points: number, duration: number, keyPrefix: string): RateLimiterAbstract =>
-      new RateLimiterMemory({ points, duration, keyPrefix });
+  constructor(store: LimitStore, opts: OtpLimitOptions) {
+    this.#opts = opts;
+    const limit = (
+      keyPrefix: string,
+      points: number,
+      key: Limit['key'],
+      reason: string,
+      newOnly: boolean,
+    ): Limit => ({
+      limiter: store.limiter({ keyPrefix, points, durationSeconds: HOUR }),
+      points,
+      key,
+      reason,
+      newOnly,
+    });
     this.#limits = [
-      {
-        limiter: limit(opts.perHour, HOUR, 'otp-all'),
-        points: opts.perHour,
-        key: () => 'all',
-        reason: 'The server has sent too many codes this hour.',
-      },
-      {
-        limiter: limit(opts.perIpPerHour, HOUR, 'otp-ip'),
-        points: opts.perIpPerHour,
-        key: (_phone, ip) => ip,
-        reason: 'Too many codes were requested from your network.',
-      },
-      {
-        limiter: limit(opts.perPhonePerHour, HOUR, 'otp-phone'),
-        points: opts.perPhonePerHour,
-        key: (phone) => phone,
-        reason: 'Too many codes were sent to this number.',
-      },
+      limit(
+        'otp-ip',
+        opts.perIpPerHour,
+        (r) => ipKey(r.ip),
+        'Too many codes were requested from your network.',
+        false,
+      ),
+      limit(
+        'otp-net',
+        opts.perNetworkPerHour,
+        (r) => networkKey(r.ip),
+        'Too many codes were requested from your network.',
+        false,
+      ),
+      limit(
+        'otp-new',
+        opts.newPerHour,
+        () => 'all',
+        'Too many new numbers are signing up right now.',
+        true,
+      ),
+      limit(
+        'otp-new-cc',
+        opts.newPerCallingCodePerHour,
+        (r) => r.phone.callingCode,
+        'Too many new numbers from this country are signing up right now.',
+        true,
+      ),
+      limit(
+        'otp-new-range',
+        opts.newPerRangePerHour,
+        (r) => r.phone.e164.slice(0, -2),
+        'Too many codes were sent to numbers like this one.',
+        true,
+      ),
     ];
-    if (opts.resendCooldownSeconds > 0) {
-      this.#limits.push({
-        limiter: limit(1, opts.resendCooldownSeconds, 'otp-cooldown'),
-        points: 1,
-        key: (phone) => phone,
-        reason: 'A code was just sent to this number.',
-      });
-    }
+    this.#sent = store.limiter({
+      keyPrefix: 'otp-sent',
+      points: UNCAPPED,
+      durationSeconds: SENT_MEMORY_SECONDS,
+    });
+    this.#cooldown = store.limiter({
+      keyPrefix: 'otp-cooldown',
+      points: 1,
+      durationSeconds: MAX_COOLDOWN_SECONDS,
+    });
+    this.#wrongByNumber = store.limiter({
+      keyPrefix: 'otp-wrong',
+      points: UNCAPPED,
+      durationSeconds: WRONG_CODE_MEMORY_SECONDS,
+    });
+    this.#wrongByIp = store.limiter({
+      keyPrefix: 'otp-wrong-ip',
+      points: opts.wrongCodesPerIpPerHour,
+      durationSeconds: HOUR,
+    });
   }
 
   /** Charges one code to every limit, or throws RATE_LIMITED (with Retry-After) charging none. */
-  consume(phone: string, ip: string): Promise<void> {
-    const run = this.#tail.then(() => this.#checkAndCharge(phone, ip));
+  consume(requester: OtpRequester): Promise<void> {
+    const run = this.#tail.then(() => this.#checkAndCharge(requester));
     this.#tail = run.catch(() => undefined);
     return run;
   }
 
-  async #checkAndCharge(phone: string, ip: string): Promise<void> {
-    let blocked: { reason: string; ms: number } | undefined;
-    for (const l of this.#limits) {
-      const res = await l.limiter.get(l.key(phone, ip));
-      if (res && res.consumedPoints >= l.points && (!blocked || res.msBeforeNext > blocked.ms)) {
-        blocked = { reason: l.reason, ms: res.msBeforeNext };
-      }
-    }
-    if (blocked) {
-      const seconds = Math.max(1, Math.ceil(blocked.ms / 1000));
-      throw new AppError('RATE_LIMITED', 429, `${blocked.reason} Try again in ${seconds} s.`, {
-        retryAfterSeconds: seconds,
-      });
-    }
-    await Promise.all(this.#limits.map((l) => l.limiter.penalty(l.key(phone, ip), 1)));
+  /**
+   * Digits of the next code for `phone`: 6, or 10 once its codes have been guessed at more than
+   * WRONG_CODES_BEFORE_LONG_CODES times in 30 days. A guesser then faces 10¹⁰ codes, while the
+   * number's owner, who reads the SMS, is never locked out (README, "Sign-in limits").
+   */
+  async codeDigitsFor(phone: string): Promise<number> {
+    const wrong = await this.#wrongByNumber.get(phone);
+    return (wrong?.consumedPoints ?? 0) >= WRONG_CODES_BEFORE_LONG_CODES ? 10 : 6;
   }
+
+  /** Refuses a verification from an address that entered too many wrong codes this hour. */
+  async checkVerify(ip: string): Promise<void> {
+    const res = await this.#wrongByIp.get(ipKey(ip));
+    if (res && res.consumedPoints >= this.#opts.wrongCodesPerIpPerHour)
+      throw rateLimited('Too many wrong codes were entered from your network.', res.msBeforeNext);
+  }
+
+  /** Counts a wrong code against the number and the address. */
+  async wrongCode(phone: string, ip: string): Promise<void> {
+    await Promise.all([
+      this.#wrongByNumber.penalty(phone, 1),
+      this.#wrongByIp.penalty(ipKey(ip), 1),
+    ]);
+  }
+
+  async #checkAndCharge(r: OtpRequester): Promise<void> {
+    const applicable = this.#limits.filter((l) => !l.newOnly || !r.known);
+    let blocked: { reason: string; ms: number } | undefined;
+    const refuse = (reason: string, ms: number) => {
+      if (!blocked || ms > blocked.ms) blocked = { reason, ms };
+    };
+    for (const l of applicable) {
+      const res = await l.limiter.get(l.key(r));
+      if (res && res.consumedPoints >= l.points) refuse(l.reason, res.msBeforeNext);
+    }
+    if (this.#opts.resendCooldownSeconds > 0) {
+      const res = await this.#cooldown.get(r.phone.e164);
+      if (res && res.consumedPoints >= 1)
+        refuse('A code was sent to this number a moment ago.', res.msBeforeNext);
+    }
+    if (blocked) throw rateLimited(blocked.reason, blocked.ms);
+
+    await Promise.all(applicable.map((l) => l.limiter.penalty(l.key(r), 1)));
+    if (this.#opts.resendCooldownSeconds > 0) {
+      const sent = await this.#sent.penalty(r.phone.e164, 1);
+      await this.#cooldown.block(
+        r.phone.e164,
+        cooldownSeconds(this.#opts.resendCooldownSeconds, sent.consumedPoints),
+      );
+    }
+  }
+}
+
+/** The wait after the `n`th code in a day: the base, doubled for each code before, at most 15 min. */
+export function cooldownSeconds(base: number, n: number): number {
+  return Math.min(MAX_COOLDOWN_SECONDS, base * 2 ** Math.min(Math.max(n - 1, 0), 20));
 }

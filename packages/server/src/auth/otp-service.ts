@@ -3,7 +3,12 @@ import type { Db } from '../db/database.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Job } from '../jobs/job-queue.js';
 import type { OtpLimits } from './otp-limits.js';
-import { assertCountryAllowed, normalizePhone } from './phone.js';
+import {
+  assertCountryAllowed,
+  assertKindAllowed,
+  normalizePhone,
+  type SmsNumberKind,
+} from './phone.js';
 import { digestsEqual, generateOtp, hashOtp } from './secrets.js';
 import type { SmsPayload } from './sms/sms-job.js';
 
@@ -17,6 +22,8 @@ export interface OtpServiceOptions {
   maxAttempts: number;
   /** ISO codes whose numbers may receive codes; undefined allows all. */
   countries: readonly string[] | undefined;
+  /** Kinds of numbers that may receive codes (mobile… see phone.ts). */
+  numberKinds: readonly SmsNumberKind[];
   now?: () => number;
 }
 
@@ -34,9 +41,19 @@ export class OtpService {
   async request(phoneInput: string, clientIp: string): Promise<void> {
     const phone = normalizePhone(phoneInput);
     assertCountryAllowed(phone, this.#o.countries);
-    await this.#o.limits.consume(phone.e164, clientIp);
+    assertKindAllowed(phone, this.#o.numberKinds);
+    const user = await this.#o.db
+      .selectFrom('users')
+      .select('signed_in_at')
+      .where('phone', '=', phone.e164)
+      .executeTakeFirst();
+    await this.#o.limits.consume({
+      phone,
+      ip: clientIp,
+      known: user?.signed_in_at !== undefined && user.signed_in_at !== null,
+    });
 
-    const code = generateOtp();
+    const code = generateOtp(await this.#o.limits.codeDigitsFor(phone.e164));
     const now = this.#now();
     const row = {
       phone: phone.e164,
@@ -68,23 +85,19 @@ export class OtpService {
 
   /**
    * Checks `code` for `phoneInput` and consumes it. Returns the E.164 number on success.
-   * Wrong codes count against the code's tries; the last allowed wrong try deletes it.
+   * Wrong codes count against the code's tries and against the number and the client's address
+   * (otp-limits.ts); a code that ran out of tries stays dead, and says so, until a new one.
    */
-  async verify(phoneInput: string, code: string): Promise<string> {
+  async verify(phoneInput: string, code: string, clientIp: string): Promise<string> {
     const phone = normalizePhone(phoneInput).e164;
+    await this.#o.limits.checkVerify(clientIp);
     const db = this.#o.db;
     const row = await db
       .selectFrom('otp_codes')
       .selectAll()
       .where('phone', '=', phone)
       .executeTakeFirst();
-    if (!row) {
-      throw new AppError(
-        'OTP_INVALID',
-        400,
-        'That code is not right. Check the SMS or ask for a new code.',
-      );
-    }
+    if (!row) throw wrongCode();
     if (row.expires_at <= this.#now()) {
       await db
         .deleteFrom('otp_codes')
@@ -93,6 +106,7 @@ export class OtpService {
         .execute();
       throw new AppError('OTP_EXPIRED', 400, 'That code has expired. Ask for a new one.');
     }
+    if (row.attempts >= this.#o.maxAttempts) throw usedUp();
     if (digestsEqual(row.code_hash, hashOtp(this.#o.secret, phone, code))) {
       // The delete is the consumption: of two concurrent verifies only one deletes the row.
       const consumed = await db
@@ -102,12 +116,9 @@ export class OtpService {
         .where('attempts', '<', this.#o.maxAttempts)
         .executeTakeFirst();
       if (consumed.numDeletedRows === 1n) return phone;
-      throw new AppError(
-        'OTP_INVALID',
-        400,
-        'That code is not right. Check the SMS or ask for a new code.',
-      );
+      throw usedUp();
     }
+    await this.#o.limits.wrongCode(phone, clientIp);
     const bumped = await db
       .updateTable('otp_codes')
       .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
@@ -115,25 +126,20 @@ export class OtpService {
       .where('code_hash', '=', row.code_hash)
       .returning('attempts')
       .executeTakeFirst();
-    if (bumped && bumped.attempts >= this.#o.maxAttempts) {
-      await db
-        .deleteFrom('otp_codes')
-        .where('phone', '=', phone)
-        .where('code_hash', '=', row.code_hash)
-        .execute();
-      throw new AppError(
-        'OTP_TOO_MANY_ATTEMPTS',
-        400,
-        'Too many wrong tries: that code no longer works. Ask for a new one.',
-      );
-    }
-    throw new AppError(
-      'OTP_INVALID',
-      400,
-      'That code is not right. Check the SMS or ask for a new code.',
-    );
+    if (bumped && bumped.attempts >= this.#o.maxAttempts) throw usedUp();
+    throw wrongCode();
   }
 }
+
+const wrongCode = () =>
+  new AppError('OTP_INVALID', 400, 'That code is not right. Check the SMS or ask for a new code.');
+
+const usedUp = () =>
+  new AppError(
+    'OTP_TOO_MANY_ATTEMPTS',
+    400,
+    'Too many wrong tries: that code is used up. Ask for a new one.',
+  );
 
 /** The SMS says what the code is for and holds its digits exactly once. */
 export function smsText(code: string, ttlSeconds: number): string {

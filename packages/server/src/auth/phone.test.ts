@@ -1,6 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { AppError } from '../errors.js';
-import { assertCountryAllowed, normalizePhone, type NormalizedPhone } from './phone.js';
+import {
+  assertCountryAllowed,
+  assertKindAllowed,
+  normalizePhone,
+  type NormalizedPhone,
+} from './phone.js';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -33,7 +38,7 @@ describe('normalizePhone', () => {
     // Full-width digits, as some phone keyboards type them.
     ['+１ ４１５ ５５５ ２６７１', '+14155552671', 'US'],
   ])('%j → %s (%s)', (input, e164, country) => {
-    expect(normalizePhone(input)).toEqual({ e164, country });
+    expect(normalizePhone(input)).toMatchObject({ e164, country });
   });
 
   test.each([
@@ -97,7 +102,45 @@ describe('assertCountryAllowed', () => {
 
   test('a number of unknown region is refused when a list is set', () => {
     expect(
-      codeOf(() => assertCountryAllowed({ e164: '+80012345678', country: undefined }, ['US'])),
+      codeOf(() =>
+        assertCountryAllowed(
+          { e164: '+80012345678', country: undefined, callingCode: '800', type: 'toll_free' },
+          ['US'],
+        ),
+      ),
     ).toBe('PHONE_COUNTRY_NOT_ALLOWED');
+  });
+});
+
+describe('assertKindAllowed (SMS pumping)', () => {
+  const defaults = ['mobile', 'fixed_line_or_mobile'] as const;
+
+  test.each([
+    ['+1 900 555 0100', 'premium rate (US)'],
+    ['+44 909 123 4567', 'premium rate (UK)'],
+    ['+1 800 555 0100', 'toll free'],
+    ['+881 6 1234 5678', 'satellite (Iridium)'],
+    ['+870 773 111 632', 'satellite (Inmarsat)'],
+    ['+44 20 7946 0958', 'fixed line'],
+  ])('%s (%s) gets no code by default', (number) => {
+    expect(codeOf(() => assertKindAllowed(normalizePhone(number), defaults))).toBe(
+      'PHONE_TYPE_NOT_ALLOWED',
+    );
+  });
+
+  test.each([['+1 415 555 2671'], ['+33 6 12 34 56 78'], ['+44 7400 123456']])(
+    '%s (mobile) gets codes',
+    (number) => {
+      expect(() => assertKindAllowed(normalizePhone(number), defaults)).not.toThrow();
+    },
+  );
+
+  test('a setting widens it', () => {
+    expect(() =>
+      assertKindAllowed(normalizePhone('+44 20 7946 0958'), [...defaults, 'fixed_line']),
+    ).not.toThrow();
+    expect(() =>
+      assertKindAllowed(normalizePhone('+881 6 1234 5678'), [...defaults, 'non_geographic']),
+    ).not.toThrow();
   });
 });

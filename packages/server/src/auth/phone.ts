@@ -4,9 +4,37 @@ import { AppError } from '../errors.js';
 export interface NormalizedPhone {
   /** E.164, e.g. +14155550123. */
   e164: string;
-  /** ISO 3166-1 alpha-2 of the number's region, when known. */
+  /** ISO 3166-1 alpha-2 of the number's region; undefined for non-geographic numbers (+881…). */
   country: string | undefined;
+  /** The country calling code, e.g. "1", "44". */
+  callingCode: string;
+  /** What the number is, as libphonenumber's full metadata types it. */
+  type: PhoneType;
 }
+
+/** libphonenumber's number types, lower-case; `unknown` when it cannot tell. */
+export const PHONE_TYPES = [
+  'mobile',
+  'fixed_line_or_mobile',
+  'fixed_line',
+  'voip',
+  'personal_number',
+  'pager',
+  'uan',
+  'voicemail',
+  'toll_free',
+  'premium_rate',
+  'shared_cost',
+  'unknown',
+] as const;
+export type PhoneType = (typeof PHONE_TYPES)[number];
+
+/**
+ * What may receive codes: number types, and `non_geographic` for numbers of no country
+ * (satellite phones, international freephone…), which SMS-pumping fraud favours.
+ */
+export const SMS_NUMBER_KINDS = [...PHONE_TYPES, 'non_geographic'] as const;
+export type SmsNumberKind = (typeof SMS_NUMBER_KINDS)[number];
 
 /**
  * Normalizes a phone number typed by a person to E.164. International format is required (a
@@ -20,7 +48,13 @@ export function normalizePhone(input: string): NormalizedPhone {
   if (!PHONE_CHARS.test(trimmed)) throw invalidPhone();
   const parsed = parsePhoneNumberFromString(trimmed);
   if (!parsed?.isValid()) throw invalidPhone();
-  return { e164: parsed.number, country: parsed.country };
+  const type = parsed.getType()?.toLowerCase() as PhoneType | undefined;
+  return {
+    e164: parsed.number,
+    country: parsed.country,
+    callingCode: parsed.countryCallingCode,
+    type: type ?? 'unknown',
+  };
 }
 
 /** A leading +, then digits (any script's, which libphonenumber maps), spaces, - . / ( ). */
@@ -46,4 +80,20 @@ export function assertCountryAllowed(
       'This server does not send codes to numbers from that country.',
     );
   }
+}
+
+/**
+ * Refuses numbers that SMS-pumping fraud uses (premium-rate, shared-cost, toll-free, satellite…):
+ * only the kinds in `allowed` get codes (by default mobile and fixed-line-or-mobile).
+ */
+export function assertKindAllowed(phone: NormalizedPhone, allowed: readonly SmsNumberKind[]): void {
+  const geographic = phone.country !== undefined;
+  if (allowed.includes(phone.type) && (geographic || allowed.includes('non_geographic'))) return;
+  throw new AppError(
+    'PHONE_TYPE_NOT_ALLOWED',
+    400,
+    geographic
+      ? 'This server sends codes only to mobile numbers.'
+      : 'This server does not send codes to numbers without a country (satellite and global numbers).',
+  );
 }

@@ -1,8 +1,11 @@
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 /** A 6-digit one-time code from the CSPRNG, uniform over 000000-999999. */
-export function generateOtp(): string {
-  return randomInt(0, 1_000_000).toString().padStart(6, '0');
+/** A uniformly random code of `digits` digits (6 by default; at most 15, randomInt's range). */
+export function generateOtp(digits = 6): string {
+  return randomInt(0, 10 ** digits)
+    .toString()
+    .padStart(digits, '0');
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.js';
-import type { UsersTable } from '../db/schema.js';
+import type { User } from '../db/schema.js';
 import { generateToken, hashToken } from './secrets.js';
 
 export interface Session {
@@ -11,16 +11,13 @@ export interface Session {
 
 export interface AuthContext {
   session: Session;
-  user: UsersTable;
+  user: User;
 }
-
-type RevokedListener = (sessionId: string) => void;
 
 /** Sign-in sessions: opaque bearer tokens, stored only as hashes, revocable at once. */
 export class SessionService {
   readonly #db: Db;
   readonly #ttlMs: number;
-  readonly #listeners = new Set<RevokedListener>();
 
   constructor(db: Db, ttlDays: number) {
     this.#db = db;
@@ -31,14 +28,21 @@ export class SessionService {
   async signIn(
     phone: string,
     userAgent: string | undefined,
-  ): Promise<{ token: string; user: UsersTable }> {
+  ): Promise<{ token: string; user: User }> {
     const now = Date.now();
     const token = generateToken();
     const user = await this.#db.transaction().execute(async (trx) => {
       await trx
         .insertInto('users')
-        .values({ id: randomUUID(), phone, name: null, created_at: now, last_seen_at: null })
-        .onConflict((oc) => oc.column('phone').doNothing())
+        .values({
+          id: randomUUID(),
+          phone,
+          name: null,
+          created_at: now,
+          last_seen_at: null,
+          signed_in_at: now,
+        })
+        .onConflict((oc) => oc.column('phone').doUpdateSet({ signed_in_at: now }))
         .execute();
       const u = await trx
         .selectFrom('users')
@@ -88,6 +92,8 @@ export class SessionService {
         'users.name',
         'users.created_at',
         'users.last_seen_at',
+        'users.group_adds',
+        'users.signed_in_at',
       ])
       .where(column, '=', value)
       .where('sessions.revoked_at', 'is', null)
@@ -102,6 +108,8 @@ export class SessionService {
         name: row.name,
         created_at: row.created_at,
         last_seen_at: row.last_seen_at,
+        group_adds: row.group_adds,
+        signed_in_at: row.signed_in_at,
       },
     };
   }
@@ -113,12 +121,5 @@ export class SessionService {
       .where('id', '=', sessionId)
       .where('revoked_at', 'is', null)
       .execute();
-    for (const listener of this.#listeners) listener(sessionId);
-  }
-
-  /** Called after a session is revoked, so live connections using it can be closed. */
-  onRevoked(listener: RevokedListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
   }
 }

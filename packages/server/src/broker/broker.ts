@@ -25,12 +25,39 @@ export type LocalDelivery = (
 ) => void;
 
 /**
+ * Acting on connections wherever they are: every node applies each command to its own
+ * connections. Plain data, so that a cluster broker can carry it between nodes.
+ */
+export type ControlCommand =
+  /** The user's subscriptions that take extra streams (the inbox) start following `stream`. */
+  | { type: 'follow'; user_id: string; stream: string }
+  /** The user's subscriptions stop following `stream`; one left with nothing is ended. */
+  | { type: 'unfollow'; user_id: string; stream: string }
+  /** The session was revoked: its connections close with `unauthorized`. */
+  | { type: 'close_session'; session_id: string };
+
+/** What this node does with what the broker hands it. */
+export interface LocalNode {
+  deliver: LocalDelivery;
+  control(command: ControlCommand): void;
+}
+
+/**
+ * How the rest of the server reaches clients: broadcasts on streams, and control commands that
+ * act on connections. One interface, handed to every feature that broadcasts.
+ */
+export interface Publisher {
+  publish(stream: string, message: object, options?: { durable?: boolean }): void;
+  /** Applied on every node, in order with the broadcasts published around it. */
+  control(command: ControlCommand): void;
+}
+
+/**
  * Every broadcast goes through the broker. In one process it delivers locally; a cluster broker
  * publishes through Redis so that every node's subscribers receive it. Durable broadcasts get a
  * stream position and are kept for `history`; ephemeral ones (typing, presence) are not.
  */
-export interface Broker {
-  publish(stream: string, message: object, options?: { durable?: boolean }): void;
+export interface Broker extends Publisher {
   history(stream: string, query: HistoryQuery): HistoryResult;
   close(): Promise<void>;
 }

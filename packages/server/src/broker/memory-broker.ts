@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Broker, HistoryEntry, HistoryQuery, HistoryResult, LocalDelivery } from './broker.js';
+import type {
+  Broker,
+  ControlCommand,
+  HistoryEntry,
+  HistoryQuery,
+  HistoryResult,
+  LocalNode,
+} from './broker.js';
 
 export interface MemoryBrokerOptions {
   /** Durable broadcasts kept per stream for `history`. */
@@ -19,14 +26,14 @@ interface StreamLog {
 export class MemoryBroker implements Broker {
   /** New on every start: history does not survive a restart, and clients can tell. */
   readonly epoch = randomBytes(6).toString('base64url');
-  readonly #deliver: LocalDelivery;
+  readonly #local: LocalNode;
   readonly #opts: MemoryBrokerOptions;
   readonly #now: () => number;
   readonly #streams = new Map<string, StreamLog>();
   readonly #sweeper: NodeJS.Timeout;
 
-  constructor(deliver: LocalDelivery, opts: MemoryBrokerOptions) {
-    this.#deliver = deliver;
+  constructor(local: LocalNode, opts: MemoryBrokerOptions) {
+    this.#local = local;
     this.#opts = opts;
     this.#now = opts.now ?? Date.now;
     this.#sweeper = setInterval(() => this.#sweep(), Math.max(1000, opts.historyTtlMs / 4));
@@ -35,7 +42,7 @@ export class MemoryBroker implements Broker {
 
   publish(stream: string, message: object, options: { durable?: boolean } = {}): void {
     if (!options.durable) {
-      this.#deliver(stream, message, undefined);
+      this.#local.deliver(stream, message, undefined);
       return;
     }
     let log = this.#streams.get(stream);
@@ -47,7 +54,11 @@ export class MemoryBroker implements Broker {
     const position = { stream, epoch: this.epoch, offset: log.offset };
     log.entries.push({ message, position, at: this.#now() });
     if (log.entries.length > this.#opts.historyLimit) log.entries.shift();
-    this.#deliver(stream, message, position);
+    this.#local.deliver(stream, message, position);
+  }
+
+  control(command: ControlCommand): void {
+    this.#local.control(command);
   }
 
   history(stream: string, query: HistoryQuery): HistoryResult {

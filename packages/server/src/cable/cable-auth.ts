@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthContext, SessionService } from '../auth/session-service.js';
 import { SESSION_COOKIE, tokenFrom } from '../auth/request-auth.js';
+import { originAllowed, type OriginPolicy } from '../http/origin.js';
 import type { CableTickets } from './tickets.js';
 
 export type CableAuthResult =
@@ -9,8 +10,14 @@ export type CableAuthResult =
 export interface CableAuthDeps {
   sessions: SessionService;
   tickets: CableTickets;
-  /** Origins allowed to connect with the session cookie; the request's own origin always is. */
-  allowedOrigins: readonly string[];
+  /** Which origins may connect with the session cookie (the request's own always may). */
+  origins: OriginPolicy;
+}
+
+/** The scheme and host this request reached: the origin a same-site page has. */
+export interface RequestSelf {
+  scheme: 'http' | 'https';
+  host: string | undefined;
 }
 
 /**
@@ -22,11 +29,12 @@ export interface CableAuthDeps {
 export async function authenticateCable(
   url: URL,
   headers: IncomingHttpHeaders,
+  self: RequestSelf,
   deps: CableAuthDeps,
 ): Promise<CableAuthResult> {
   const ticket = url.searchParams.get('ticket');
   if (ticket !== null && ticket !== '') {
-    const check = deps.tickets.check(ticket);
+    const check = await deps.tickets.redeem(ticket);
     if (!check.ok)
       return { ok: false, reason: check.reason === 'expired' ? 'token_expired' : 'unauthorized' };
     const auth = await deps.sessions.authenticateSession(check.claims.sessionId);
@@ -37,22 +45,15 @@ export async function authenticateCable(
   const token = tokenFrom({ authorization: headers.authorization }, cookies);
   if (token === undefined) return { ok: false, reason: 'unauthorized' };
   const fromCookie = headers.authorization === undefined;
-  if (fromCookie && !originAllowed(headers, deps.allowedOrigins))
+  // No Origin: not a browser, which cannot be made to send the cookie cross-site.
+  if (
+    fromCookie &&
+    headers.origin !== undefined &&
+    !originAllowed(headers.origin, self, deps.origins)
+  )
     return { ok: false, reason: 'unauthorized' };
   const auth = await deps.sessions.authenticate(token);
   return auth ? { ok: true, auth } : { ok: false, reason: 'unauthorized' };
-}
-
-/** No Origin (not a browser) passes; otherwise it must be the request's own or listed. */
-export function originAllowed(headers: IncomingHttpHeaders, allowed: readonly string[]): boolean {
-  const origin = headers.origin;
-  if (origin === undefined) return true;
-  if (allowed.includes(origin) || allowed.includes('*')) return true;
-  try {
-    return new URL(origin).host === headers.host;
-  } catch {
-    return false;
-  }
 }
 
 function parseCookies(header: string | undefined): Record<string, string> {

@@ -10,9 +10,15 @@ import {
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuthContext, SessionService } from '../auth/session-service.js';
-import type { Broker } from '../broker/broker.js';
-import { authenticateCable, type CableAuthDeps, type CableAuthResult } from './cable-auth.js';
-import type { Channel, ChannelFactory } from './channel.js';
+import type { Broker, ControlCommand } from '../broker/broker.js';
+import { requestScheme, type OriginPolicy } from '../http/origin.js';
+import {
+  authenticateCable,
+  type CableAuthDeps,
+  type CableAuthResult,
+  type RequestSelf,
+} from './cable-auth.js';
+import type { ChannelDefinition } from './channel.js';
 import { Connection, type ConnectionDeps } from './connection.js';
 import { LongPollTransport, type PollResult } from './long-poll-transport.js';
 import { PreparedFrame } from './prepared-frame.js';
@@ -28,6 +34,8 @@ export interface CableOptions {
   /** Unsent bytes per connection before it is dropped as a slow consumer. */
   maxBufferedBytes: number;
   maxConnectionsPerUser: number;
+  maxSubscriptionsPerConnection: number;
+  maxSubscriptionsPerUser: number;
   commandsPerSecond: number;
   commandBurst: number;
   /** How long an ext session can be restored after its connection dropped, ms. */
@@ -37,7 +45,8 @@ export interface CableOptions {
   /** Long polling: a session not polled for this long ends, ms. */
   pollSessionTtlMs: number;
   pollMaxQueuedFrames: number;
-  allowedOrigins: readonly string[];
+  /** Who may connect with the session cookie (cross-site WebSocket hijacking guard). */
+  origins: OriginPolicy;
 }
 
 export interface CableServerDeps {
@@ -65,7 +74,8 @@ interface PollSession {
  * shutdown with a reconnect hint.
  */
 export class CableServer {
-  readonly channels = new Map<string, ChannelFactory>();
+  /** Channels by name: the cable's extension point (the chat domain registers its own). */
+  readonly channels = new Map<string, ChannelDefinition>();
   readonly #deps: CableServerDeps;
   readonly #opts: CableOptions;
   readonly #log: Logger;
@@ -73,7 +83,6 @@ export class CableServer {
   readonly #restore: SessionCache;
   readonly #polls = new Map<string, PollSession>();
   readonly #pinger: NodeJS.Timeout;
-  readonly #stopRevocations: () => void;
   #closing = false;
   /** Shared by every connection (one object, not one per connection). */
   readonly #connectionDeps: ConnectionDeps;
@@ -92,11 +101,13 @@ export class CableServer {
       commandsPerSecond: deps.options.commandsPerSecond,
       commandBurst: deps.options.commandBurst,
       maxProtocolErrors: 20,
+      maxSubscriptionsPerConnection: deps.options.maxSubscriptionsPerConnection,
+      maxSubscriptionsPerUser: deps.options.maxSubscriptionsPerUser,
     };
     this.#authDeps = {
       sessions: deps.sessions,
       tickets: deps.tickets,
-      allowedOrigins: deps.options.allowedOrigins,
+      origins: deps.options.origins,
     };
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -112,11 +123,6 @@ export class CableServer {
     });
     this.#pinger = setInterval(() => this.#ping(), PING_INTERVAL_SECONDS * 1000);
     this.#pinger.unref();
-    this.#stopRevocations = deps.sessions.onRevoked((sessionId) => {
-      for (const conn of [...deps.registry.connectionsOfSession(sessionId)]) {
-        conn.disconnect('unauthorized', false);
-      }
-    });
   }
 
   get registry(): ConnectionRegistry<Connection> {
@@ -128,17 +134,26 @@ export class CableServer {
     this.#deps.broker.publish(stream, message, options);
   }
 
-  /**
-   * Ends, from the server side, the subscriptions of `userId` that `match` (e.g. those to a room
-   * they were removed from). Each client is told with reject_subscription.
-   */
-  endSubscriptions(userId: string, match: (channel: Channel) => boolean): void {
-    for (const conn of this.#deps.registry.connectionsOfUser(userId)) {
-      for (const channel of [...conn.subscriptions()]) {
-        if (!match(channel)) continue;
-        conn.removeSubscription(channel.identifier);
-        conn.send({ type: 'reject_subscription', identifier: channel.identifier });
-      }
+  /** Applies a control command (from any node, through the broker) to this node's connections. */
+  applyControl(command: ControlCommand): void {
+    switch (command.type) {
+      case 'follow':
+        for (const conn of this.#deps.registry.connectionsOfUser(command.user_id))
+          for (const channel of conn.subscriptions()) channel.follow(command.stream);
+        return;
+      case 'unfollow':
+        for (const conn of this.#deps.registry.connectionsOfUser(command.user_id)) {
+          for (const channel of [...conn.subscriptions()]) {
+            // A subscription left with nothing to follow ends, and its client hears so.
+            if (channel.dropStream(command.stream) && channel.streams.size === 0)
+              conn.removeSubscription(channel.identifier, { reject: true });
+          }
+        }
+        return;
+      case 'close_session':
+        for (const conn of [...this.#deps.registry.connectionsOfSession(command.session_id)])
+          conn.disconnect('unauthorized', false);
+        return;
     }
   }
 
@@ -164,7 +179,15 @@ export class CableServer {
       socket,
       ext,
       typeof sid === 'string' ? sid : undefined,
-      authenticateCable(url, req.headers, this.#authDeps),
+      authenticateCable(
+        url,
+        req.headers,
+        {
+          scheme: requestScheme(req.headers, req.socket, this.#opts.origins),
+          host: req.headers.host,
+        },
+        this.#authDeps,
+      ),
     );
   }
 
@@ -246,7 +269,7 @@ export class CableServer {
   ): Promise<Connection> {
     const connection = new Connection(
       transport,
-      { userId: auth.user.id, sessionId: auth.session.id },
+      { userId: auth.user.id, sessionId: auth.session.id, expiresAt: auth.session.expiresAt },
       ext,
       this.#connectionDeps,
     );
@@ -289,9 +312,10 @@ export class CableServer {
   async openPoll(
     url: URL,
     headers: IncomingMessage['headers'],
+    self: RequestSelf,
   ): Promise<{ ok: true; pollId: string } | { ok: false; reason: DisconnectReason }> {
     if (this.#closing) return { ok: false, reason: 'server_restart' };
-    const result = await authenticateCable(url, headers, this.#authDeps);
+    const result = await authenticateCable(url, headers, self, this.#authDeps);
     if (!result.ok) return { ok: false, reason: result.reason };
     const transport = new LongPollTransport({
       maxQueuedFrames: this.#opts.pollMaxQueuedFrames,
@@ -355,18 +379,22 @@ export class CableServer {
 
   // ------------------------------------------------------------ lifecycle
 
+  /** Pings every connection, and closes those whose session ended meanwhile (expiry). */
   #ping(): void {
-    const frame = PreparedFrame.of({ type: 'ping', message: Math.floor(Date.now() / 1000) });
+    const now = Date.now();
+    const frame = PreparedFrame.of({ type: 'ping', message: Math.floor(now / 1000) });
+    let expired: Connection[] | undefined;
     for (const conn of this.#deps.registry.all()) {
-      if (conn.transport.wantsPings) conn.transport.write(frame);
+      if (conn.identity.expiresAt <= now) (expired ??= []).push(conn);
+      else if (conn.transport.wantsPings) conn.transport.beat(frame);
     }
+    for (const conn of expired ?? []) conn.disconnect('unauthorized', false);
   }
 
   /** Tells every client to reconnect (server_restart) and closes every connection. */
   async close(): Promise<void> {
     this.#closing = true;
     clearInterval(this.#pinger);
-    this.#stopRevocations();
     for (const conn of [...this.#deps.registry.all()]) conn.disconnect('server_restart', true);
     for (const s of this.#polls.values()) clearTimeout(s.expiry);
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));

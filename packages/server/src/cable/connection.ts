@@ -3,6 +3,7 @@ import {
   CLOSE_CODES,
   ChannelIdentifier,
   ClientCommand,
+  canonicalIdentifier,
   PerformData,
   type ChannelErrorPayload,
   type DisconnectReason,
@@ -12,7 +13,7 @@ import {
 import type { Logger } from 'pino';
 import type { Broker, HistoryEntry } from '../broker/broker.js';
 import { AppError } from '../errors.js';
-import type { CableIdentity, Channel, ChannelFactory, SubscriptionHost } from './channel.js';
+import type { CableIdentity, Channel, ChannelDefinition, SubscriptionHost } from './channel.js';
 import { PreparedFrame } from './prepared-frame.js';
 import type { ConnectionRegistry, RegisteredConnection } from './registry.js';
 import { TokenBucket } from './token-bucket.js';
@@ -21,8 +22,12 @@ import type { Transport } from './transport.js';
 export interface ConnectionDeps {
   registry: ConnectionRegistry<Connection>;
   broker: Broker;
-  channels: ReadonlyMap<string, ChannelFactory>;
+  channels: ReadonlyMap<string, ChannelDefinition>;
   log: Logger;
+  /** Subscriptions one connection may hold (pending ones count). */
+  maxSubscriptionsPerConnection: number;
+  /** Subscriptions one user may hold across all of their connections on this node. */
+  maxSubscriptionsPerUser: number;
   commandsPerSecond: number;
   commandBurst: number;
   /** Malformed frames tolerated before the connection is closed as invalid_request. */
@@ -88,6 +93,11 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
     return this.#closed;
   }
 
+  /** Subscriptions held, pending ones included (the caps count them). */
+  get subscriptionCount(): number {
+    return this.#subs.size;
+  }
+
   /** Identifiers of confirmed subscriptions, for session restore. */
   confirmedIdentifiers(): string[] {
     return [...this.#subs].filter(([, s]) => s.confirmed).map(([id]) => id);
@@ -125,6 +135,13 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
     }
     const parsed = ClientCommand.safeParse(json);
     if (!parsed.success) {
+      // A subscribe the server cannot take (an oversized identifier) still gets its answer, in
+      // order with the commands before it, so a client is not left waiting.
+      const identifier = subscribeIdentifier(json);
+      if (identifier !== undefined)
+        this.#queue = this.#queue.then(() =>
+          this.send({ type: 'reject_subscription', identifier }),
+        );
       this.#protocolError('unknown or malformed command');
       return;
     }
@@ -153,18 +170,18 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
     for (const identifier of restored) {
       const sub = this.#subs.get(identifier);
       if (!sub?.confirmed) continue;
-      for (const stream of sub.channel.streams)
-        this.#deps.registry.subscribe(this, identifier, stream);
+      this.#attach(sub.channel);
     }
   }
 
-  /** Ends one subscription from the server side (e.g. the user left the room). */
-  removeSubscription(identifier: string): void {
+  /** Ends one subscription at the client's request, or the server's (then `reject` tells it). */
+  removeSubscription(identifier: string, opts: { reject?: boolean } = {}): void {
     const sub = this.#subs.get(identifier);
     if (!sub) return;
     this.#subs.delete(identifier);
     this.#detach(sub.channel);
     sub.channel.unsubscribed();
+    if (opts.reject) this.send({ type: 'reject_subscription', identifier });
   }
 
   subscriptions(): IterableIterator<Channel> {
@@ -175,12 +192,14 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
 
   streamFrom(identifier: string, stream: string): void {
     // Before confirmation the stream is only recorded; it is attached when confirm goes out.
-    if (this.#subs.get(identifier)?.confirmed)
-      this.#deps.registry.subscribe(this, identifier, stream);
+    const sub = this.#subs.get(identifier);
+    if (sub?.confirmed)
+      this.#deps.registry.subscribe(this, identifier, stream, sub.channel.streamPositions);
   }
 
   stopStreamFrom(identifier: string, stream: string): void {
-    this.#deps.registry.unsubscribe(this, identifier, stream);
+    const sub = this.#subs.get(identifier);
+    if (sub) this.#deps.registry.unsubscribe(this, identifier, stream, sub.channel.streamPositions);
   }
 
   transmit(identifier: string, message: object): void {
@@ -236,19 +255,11 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
   async #subscribe(identifier: string, opts: { silent: boolean }): Promise<boolean> {
     const existing = this.#subs.get(identifier);
     if (existing) return false; // pending or confirmed: no second answer
-    let params: ChannelIdentifier;
-    try {
-      params = ChannelIdentifier.parse(JSON.parse(identifier));
-    } catch {
-      this.#reject(identifier, opts, 'identifier is not a JSON object with a channel');
+    const channel = this.#channelFor(identifier);
+    if (typeof channel === 'string') {
+      this.#reject(identifier, opts, channel);
       return false;
     }
-    const factory = this.#deps.channels.get(params.channel);
-    if (!factory) {
-      this.#reject(identifier, opts, `unknown channel ${params.channel}`);
-      return false;
-    }
-    const channel = factory(this, identifier, params);
     const sub: Subscription = { channel, confirmed: false };
     this.#subs.set(identifier, sub);
     try {
@@ -266,10 +277,36 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
       return false;
     }
     sub.confirmed = true;
+    channel.markConfirmed();
     if (opts.silent) return true; // restore: streams are attached after the welcome
     this.send({ type: 'confirm_subscription', identifier });
-    for (const stream of channel.streams) this.#deps.registry.subscribe(this, identifier, stream);
+    this.#attach(channel);
     return true;
+  }
+
+  /**
+   * The channel for `identifier`, or why there is none. The identifier must be the canonical
+   * spelling of params the channel accepts exactly, and the caps must allow one more: without
+   * them one account could hold thousands of distinct subscriptions to the same stream and turn
+   * each broadcast into thousands of frames.
+   */
+  #channelFor(identifier: string): Channel | string {
+    let params: ChannelIdentifier;
+    try {
+      params = ChannelIdentifier.parse(JSON.parse(identifier));
+    } catch {
+      return 'identifier is not a JSON object with a channel';
+    }
+    if (canonicalIdentifier(params) !== identifier) return 'identifier is not canonical';
+    const definition = this.#deps.channels.get(params.channel);
+    if (!definition) return `unknown channel ${params.channel}`;
+    if (this.#subs.size >= this.#deps.maxSubscriptionsPerConnection)
+      return 'too many subscriptions on this connection';
+    let held = 0;
+    for (const conn of this.#deps.registry.connectionsOfUser(this.userId))
+      held += conn.subscriptionCount;
+    if (held >= this.#deps.maxSubscriptionsPerUser) return 'too many subscriptions for this user';
+    return definition.create(this, identifier, params) ?? 'params not accepted by the channel';
   }
 
   #reject(identifier: string, opts: { silent: boolean }, why: string): void {
@@ -277,9 +314,14 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
     if (!opts.silent) this.send({ type: 'reject_subscription', identifier });
   }
 
+  #attach(channel: Channel): void {
+    for (const stream of channel.streams)
+      this.#deps.registry.subscribe(this, channel.identifier, stream, channel.streamPositions);
+  }
+
   #detach(channel: Channel): void {
     for (const stream of channel.streams)
-      this.#deps.registry.unsubscribe(this, channel.identifier, stream);
+      this.#deps.registry.unsubscribe(this, channel.identifier, stream, channel.streamPositions);
   }
 
   async #perform(identifier: string, rawData: string): Promise<void> {
@@ -337,7 +379,7 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
   /** ext `history`: backlog frames with positions, then confirm_history; or reject_history alone. */
   #history(identifier: string, request: HistoryRequest): void {
     const sub = this.#subs.get(identifier);
-    if (!sub?.confirmed) {
+    if (!sub?.confirmed || !sub.channel.streamPositions) {
       this.send({ type: 'reject_history', identifier });
       return;
     }
@@ -389,4 +431,11 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
     for (const l of this.#closeListeners.splice(0)) l(this);
     this.#subs.clear();
   }
+}
+
+/** The identifier of something shaped like a subscribe command, if it is one. */
+function subscribeIdentifier(json: unknown): string | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const o = json as Record<string, unknown>;
+  return o.command === 'subscribe' && typeof o.identifier === 'string' ? o.identifier : undefined;
 }

@@ -50,6 +50,11 @@ export class LongPollTransport implements Transport {
     return this.#closed;
   }
 
+  /** Polls carry no pings (they would end every poll); an idle session ends by its TTL. */
+  beat(ping: PreparedFrame): void {
+    this.write(ping);
+  }
+
   write(frame: PreparedFrame): void {
     if (this.#closed) return;
     if (

@@ -66,10 +66,15 @@ export class ConnectionRegistry<C extends RegisteredConnection = RegisteredConne
       for (const l of this.#presenceListeners) l(conn.userId, false);
   }
 
-  subscribe(conn: C, identifier: string, stream: string): void {
+  /**
+   * Adds `conn` to the subscribers of `stream` under `identifier`. `positions`: whether its
+   * frames carry stream positions (ext connections only; a channel may decline them).
+   */
+  subscribe(conn: C, identifier: string, stream: string, positions = true): void {
     const streams = this.#memberships.get(conn);
     if (!streams) return; // closed meanwhile
-    const key = groupKey(conn.ext, identifier);
+    const ext = conn.ext && positions;
+    const key = groupKey(ext, identifier);
     let groups = this.#streams.get(stream);
     if (!groups) {
       groups = new Map();
@@ -80,7 +85,7 @@ export class ConnectionRegistry<C extends RegisteredConnection = RegisteredConne
       group = {
         identifier,
         identifierJson: JSON.stringify(identifier),
-        ext: conn.ext,
+        ext,
         members: new Set(),
       };
       groups.set(key, group);
@@ -94,8 +99,8 @@ export class ConnectionRegistry<C extends RegisteredConnection = RegisteredConne
     keys.add(key);
   }
 
-  unsubscribe(conn: C, identifier: string, stream: string): void {
-    const key = groupKey(conn.ext, identifier);
+  unsubscribe(conn: C, identifier: string, stream: string, positions = true): void {
+    const key = groupKey(conn.ext && positions, identifier);
     const keys = this.#memberships.get(conn)?.get(stream);
     if (!keys?.delete(key)) return;
     if (keys.size === 0) this.#memberships.get(conn)?.delete(stream);

@@ -12,6 +12,11 @@ export interface Transport {
   readonly wantsPings: boolean;
   /** Queues a frame. Never throws; frames written after close are dropped. */
   write(frame: PreparedFrame): void;
+  /**
+   * The server's heartbeat, every 3 s for transports that want pings: writes the ping frame, and
+   * may end a transport whose peer stopped answering.
+   */
+  beat(ping: PreparedFrame): void;
   /** Sends what is queued (a final disconnect frame included), then closes. */
   close(code: number, reason: string): void;
   /** Called once when the transport has closed, whoever closed it. */

@@ -8,6 +8,15 @@ export const SLOW_CONSUMER_GRACE_MS = 5000;
 /** Past this multiple of the bound, a socket is a slow consumer at once. */
 export const HARD_LIMIT_FACTOR = 8;
 
+/**
+ * A WebSocket ping control frame (RFC 6455 §5.5.2: FIN + opcode 0x9, unmasked, no payload).
+ * Browsers answer it with a pong by themselves; ActionCable's JSON ping frames get no answer.
+ */
+const WS_PING = Buffer.from([0x89, 0x00]);
+
+/** Beats in a row without a byte from the peer after which it counts as gone. */
+export const SILENT_BEATS_LIMIT = 2;
+
 /** Transports with frames waiting, flushed together once per event-loop turn. */
 const dirty: WebSocketTransport[] = [];
 let flushScheduled = false;
@@ -50,6 +59,13 @@ export class WebSocketTransport implements Transport {
   #overflowed = false;
   /** When the socket's unsent bytes went above the bound (undefined while below). */
   #overSince: number | undefined;
+  /**
+   * The socket's received-byte count at the last beat, -1 before the first, and how many beats
+   * in a row passed without a byte. Any byte from the peer (a pong, a command) proves it alive;
+   * numbers instead of a pong listener keep the cost per connection to two fields.
+   */
+  #bytesReadAtBeat = -1;
+  #silentBeats = 0;
 
   constructor(ws: WebSocket, socket: Duplex, opts: WebSocketTransportOptions) {
     this.#ws = ws;
@@ -60,7 +76,10 @@ export class WebSocketTransport implements Transport {
 
   write(frame: PreparedFrame): void {
     if (this.#closing) return;
-    const bytes = frame.wsBytes();
+    this.#queue(frame.wsBytes());
+  }
+
+  #queue(bytes: Buffer): void {
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.length;
     // Per delivery only what is queued here is checked; the socket's own backlog is checked
@@ -77,6 +96,29 @@ export class WebSocketTransport implements Transport {
         setImmediate(flushAll);
       }
     }
+  }
+
+  /**
+   * Every 3 s (the cable server's ping loop), with a WebSocket ping that browsers answer by
+   * themselves. A peer that sent nothing for SILENT_BEATS_LIMIT beats in a row, not even a pong,
+   * is gone (a dropped network leaves the TCP socket open for minutes): the socket is ended,
+   * which ends the connection and its presence. A dead peer is noticed 6 to 9 s after its last
+   * byte; one beat of grace covers a peer (or this process) stalled for a few seconds.
+   */
+  beat(ping: PreparedFrame): void {
+    if (this.#closing) return;
+    const read = (this.#socket as { bytesRead?: number }).bytesRead;
+    if (read !== undefined) {
+      this.#silentBeats = read === this.#bytesReadAtBeat ? this.#silentBeats + 1 : 0;
+      if (this.#silentBeats >= SILENT_BEATS_LIMIT) {
+        this.#closing = true;
+        this.#ws.terminate();
+        return;
+      }
+      this.#bytesReadAtBeat = read;
+      this.#queue(WS_PING);
+    }
+    this.write(ping);
   }
 
   flush(): void {

@@ -1,4 +1,11 @@
-import { Channel, type ActionHandler, type SubscriptionHost } from '../cable/channel.js';
+import { RoomChannelParams } from '@salon/protocol';
+import {
+  Channel,
+  defineChannel,
+  type ActionHandler,
+  type ChannelDefinition,
+  type SubscriptionHost,
+} from '../cable/channel.js';
 import { roomStream } from './streams.js';
 
 /**
@@ -7,9 +14,8 @@ import { roomStream } from './streams.js';
  */
 export interface RoomChatPort {
   isMember(roomId: string, userId: string): Promise<boolean>;
-  /** Called when a subscription to the room starts and ends (presence bookkeeping). */
-  joined?(roomId: string, userId: string): void;
-  left?(roomId: string, userId: string): void;
+  /** The rooms `userId` is in (the inbox follows them all). */
+  roomsOf(userId: string): Promise<string[]>;
   /** The room's actions, by name: called with the room, the connection's user and the data. */
   readonly actions: Readonly<Record<string, RoomAction>>;
 }
@@ -29,9 +35,8 @@ function handlersFor(chat: RoomChatPort): Readonly<Record<string, ActionHandler>
     const entries = Object.entries(chat.actions).map(([name, action]): [string, ActionHandler] => [
       name,
       (data, channel) => {
-        const roomId = channel instanceof RoomChannel ? channel.roomId : undefined;
-        if (roomId === undefined) throw new Error('room action on a channel without a room');
-        return action(roomId, channel.userId, data);
+        if (!(channel instanceof RoomChannel)) throw new Error('room action on another channel');
+        return action(channel.roomId, channel.userId, data);
       },
     ]);
     handlers = Object.freeze(Object.fromEntries(entries));
@@ -44,44 +49,30 @@ function handlersFor(chat: RoomChatPort): Readonly<Record<string, ActionHandler>
 export class RoomChannel extends Channel {
   static readonly channelName = 'RoomChannel';
   readonly #chat: RoomChatPort;
-  readonly #roomId: string | undefined;
-  #joined = false;
+  readonly roomId: string;
 
-  constructor(
-    host: SubscriptionHost,
-    identifier: string,
-    params: Readonly<Record<string, unknown>>,
-    chat: RoomChatPort,
-  ) {
-    super(host, identifier, params);
+  constructor(host: SubscriptionHost, identifier: string, roomId: string, chat: RoomChatPort) {
+    super(host, identifier, { room: roomId });
     this.#chat = chat;
-    const room = params.room;
-    this.#roomId =
-      typeof room === 'string' && room.length > 0 && room.length <= 64 ? room : undefined;
+    this.roomId = roomId;
+  }
+
+  static definition(chat: RoomChatPort): ChannelDefinition {
+    return defineChannel(
+      RoomChannelParams,
+      (host, identifier, params) => new RoomChannel(host, identifier, params.room, chat),
+    );
   }
 
   get actions(): Readonly<Record<string, ActionHandler>> {
     return handlersFor(this.#chat);
   }
 
-  get roomId(): string | undefined {
-    return this.#roomId;
-  }
-
   override async subscribed(): Promise<void> {
-    if (this.#roomId === undefined || !(await this.#chat.isMember(this.#roomId, this.userId))) {
+    if (!(await this.#chat.isMember(this.roomId, this.userId))) {
       this.reject();
       return;
     }
-    this.streamFrom(roomStream(this.#roomId));
-    this.#joined = true;
-    this.#chat.joined?.(this.#roomId, this.userId);
-  }
-
-  override unsubscribed(): void {
-    if (this.#roomId !== undefined && this.#joined) {
-      this.#joined = false;
-      this.#chat.left?.(this.#roomId, this.userId);
-    }
+    this.streamFrom(roomStream(this.roomId));
   }
 }

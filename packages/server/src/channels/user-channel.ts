@@ -1,4 +1,10 @@
-import { Channel, type ActionHandler } from '../cable/channel.js';
+import { UserChannelParams } from '@salon/protocol';
+import {
+  Channel,
+  defineChannel,
+  type ActionHandler,
+  type ChannelDefinition,
+} from '../cable/channel.js';
 import { userStream } from './streams.js';
 
 const NO_ACTIONS: Readonly<Record<string, ActionHandler>> = Object.freeze({});
@@ -9,6 +15,11 @@ const NO_ACTIONS: Readonly<Record<string, ActionHandler>> = Object.freeze({});
  */
 export class UserChannel extends Channel {
   static readonly channelName = 'UserChannel';
+  static readonly definition: ChannelDefinition = defineChannel(
+    UserChannelParams,
+    (host, identifier, params) => new UserChannel(host, identifier, params),
+  );
+
   get actions(): Readonly<Record<string, ActionHandler>> {
     return NO_ACTIONS;
   }

@@ -1,12 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { SessionService } from '../auth/session-service.js';
+import type { Publisher } from '../broker/broker.js';
 import type { CableServer } from '../cable/cable-server.js';
+import { InboxChannel } from '../channels/inbox-channel.js';
 import { RoomChannel } from '../channels/room-channel.js';
 import { UserChannel } from '../channels/user-channel.js';
 import type { Db } from '../db/database.js';
 import type { JobQueue } from '../jobs/job-queue.js';
+import type { ActionLimits } from '../limits/action-limits.js';
+import { BlockService } from './block.service.js';
 import { chatRoutes } from './chat.routes.js';
+import { Consent } from './consent.js';
 import { MembershipRepository } from './membership.repository.js';
 import { MessageJob } from './message-job.js';
 import { MessageService } from './message.service.js';
@@ -24,45 +29,54 @@ export function createChat(deps: {
   db: Db;
   jobs: JobQueue;
   cable: CableServer;
+  /** Where broadcasts and control commands go (the broker). */
+  publisher: Publisher;
   sessions: SessionService;
   http: FastifyInstance;
   log: Logger;
   messageStore: MessageStore;
+  limits: ActionLimits;
 }) {
-  const { db, cable } = deps;
-  const publish = (stream: string, message: object, options?: { durable?: boolean }) =>
-    cable.broadcast(stream, message, options);
+  const { db, cable, publisher } = deps;
   const users = new UserRepository(db);
   const memberships = new MembershipRepository(db);
   const presence = new PresenceService(
     cable.registry,
     db,
-    publish,
+    publisher,
     deps.log.child({ part: 'presence' }),
   );
   const queries = new RoomQueries(db, (userId) => presence.isOnline(userId));
-  const rooms = new RoomService(db, users, queries, {
-    publish,
-    endSubscriptions: (userId, match) => cable.endSubscriptions(userId, match),
-  });
+  const rooms = new RoomService(db, users, queries, new Consent(db), publisher);
+  const blocks = new BlockService(db, users, rooms);
   const messageJob = new MessageJob(
     deps.messageStore,
-    publish,
+    publisher,
     deps.log.child({ part: 'messages' }),
+    {
+      steps: [
+        // Replying to a request or invitation accepted it: the others now see who replied.
+        (req, result) =>
+          result.joined ? rooms.announceAccepted(req.roomId, req.senderId) : undefined,
+      ],
+    },
   );
-  const messages = new MessageService(db, deps.jobs, messageJob, rooms, publish);
-  const receipts = new ReadReceiptService(db, rooms, publish);
-  const typing = new TypingService(users, publish);
+  const messages = new MessageService(db, deps.jobs, messageJob, rooms, publisher);
+  const receipts = new ReadReceiptService(db, rooms, publisher);
+  const typing = new TypingService(users, publisher);
 
   const port = roomChat({ memberships, messages, receipts, typing });
-  cable.channels.set(
-    RoomChannel.channelName,
-    (host, id, params) => new RoomChannel(host, id, params, port),
-  );
-  cable.channels.set(
-    UserChannel.channelName,
-    (host, id, params) => new UserChannel(host, id, params),
-  );
-  chatRoutes(deps.http, { sessions: deps.sessions, rooms, queries, messages, receipts });
-  return { users, rooms, queries, messages, receipts, typing, presence };
+  cable.channels.set(RoomChannel.channelName, RoomChannel.definition(port));
+  cable.channels.set(InboxChannel.channelName, InboxChannel.definition(port));
+  cable.channels.set(UserChannel.channelName, UserChannel.definition);
+  chatRoutes(deps.http, {
+    sessions: deps.sessions,
+    rooms,
+    queries,
+    messages,
+    receipts,
+    blocks,
+    limits: deps.limits,
+  });
+  return { users, rooms, queries, messages, receipts, typing, presence, blocks };
 }

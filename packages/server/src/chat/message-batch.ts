@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { MessagesTable } from '../db/schema.js';
+import type { MemberState, MessagesTable } from '../db/schema.js';
 import type { MessageRequest, WriteResult } from './message.store.js';
 
 /** What a store looked up before deciding a batch. */
 export interface BatchLookups {
-  /** "room\nuser" of every (room, sender) pair that is a membership. */
-  isMember(roomId: string, userId: string): boolean;
+  /** The sender's membership state in the room, if they have a membership. */
+  memberState(roomId: string, userId: string): MemberState | undefined;
   /** The message stored earlier with this (room, sender, client_id), if any. */
   earlier(roomId: string, senderId: string, clientId: string): MessagesTable | undefined;
   /** The room a replied-to message is in, if it exists. */
@@ -20,6 +20,11 @@ export interface BatchPlan {
   accepted: { index: number; row: MessagesTable }[];
   /** Accepted rows per room, in order: the store bumps each room's last_seq by their count. */
   perRoom: Map<string, MessagesTable[]>;
+  /**
+   * Senders still pending in a room (a request or invitation): replying accepts it, so the store
+   * makes these memberships active in the same transaction.
+   */
+  joins: { roomId: string; userId: string; index: number }[];
 }
 
 /**
@@ -36,8 +41,10 @@ export function planBatch(
   const accepted: BatchPlan['accepted'] = [];
   const perRoom = new Map<string, MessagesTable[]>();
   const inBatch = new Map<string, MessagesTable>();
+  const joins = new Map<string, { roomId: string; userId: string; index: number }>();
   requests.forEach((r, index) => {
-    if (!look.isMember(r.roomId, r.senderId)) {
+    const state = look.memberState(r.roomId, r.senderId);
+    if (state === undefined || state === 'declined') {
       results[index] = {
         ok: false,
         code: 'NOT_A_MEMBER',
@@ -78,11 +85,14 @@ export function planBatch(
     };
     inBatch.set(key, row);
     accepted.push({ index, row });
+    const member = `${r.roomId}\n${r.senderId}`;
+    if (state === 'pending' && !joins.has(member))
+      joins.set(member, { roomId: r.roomId, userId: r.senderId, index });
     const list = perRoom.get(r.roomId);
     if (list) list.push(row);
     else perRoom.set(r.roomId, [row]);
   });
-  return { results, accepted, perRoom };
+  return { results, accepted, perRoom, joins: [...joins.values()] };
 }
 
 /** Numbers a room's accepted rows after its bumped last_seq: last_seq - n + 1 … last_seq. */
@@ -106,12 +116,14 @@ export function readMarks(plan: BatchPlan): { roomId: string; userId: string; se
 
 /** The final results, in request order. */
 export function finish(plan: BatchPlan, nameOf: (userId: string) => string | null): WriteResult[] {
+  const joined = new Set(plan.joins.map((j) => j.index));
   for (const { index, row } of plan.accepted) {
     plan.results[index] = {
       ok: true,
       message: row,
       senderName: nameOf(row.sender_id),
       duplicate: false,
+      ...(joined.has(index) ? { joined: true } : {}),
     };
   }
   return plan.results.map(

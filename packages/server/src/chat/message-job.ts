@@ -4,8 +4,17 @@ import { roomStream, userStream } from '../channels/streams.js';
 import type { BatchJob } from '../jobs/job-queue.js';
 import type { MessageRequest, MessageStore, WriteResult } from './message.store.js';
 import { messageView } from './views.js';
+import type { Publisher } from '../broker/broker.js';
 
-type Publish = (stream: string, message: object, options?: { durable?: boolean }) => void;
+/**
+ * Something that runs after a batch is committed, for each request that was stored (a new
+ * message, not a repeat): DESIGN.md "Features plug in after the store". Steps run in order, each
+ * on its own; a failing step is logged and does not stop the others.
+ */
+export type AfterStore = (
+  request: MessageRequest,
+  result: Extract<WriteResult, { ok: true }>,
+) => void | Promise<void>;
 
 /**
  * The message job (DESIGN.md, "How a message travels"): stores what was queued, a batch per
@@ -19,16 +28,23 @@ export class MessageJob implements BatchJob<MessageRequest> {
   /** About a few seconds of messages at full speed (a request is a few hundred bytes). */
   readonly maxQueued = 100_000;
   readonly #store: MessageStore;
-  readonly #publish: Publish;
+  readonly #publisher: Publisher;
   readonly #log: Logger;
+  readonly #steps: readonly AfterStore[];
   /** HTTP requests waiting for their message's fate, by request id (this process only). */
   readonly #waiters = new Map<string, (result: WriteResult) => void>();
 
-  constructor(store: MessageStore, publish: Publish, log: Logger, maxBatch = 1000) {
+  constructor(
+    store: MessageStore,
+    publisher: Publisher,
+    log: Logger,
+    opts: { steps?: readonly AfterStore[]; maxBatch?: number } = {},
+  ) {
     this.#store = store;
-    this.#publish = publish;
+    this.#publisher = publisher;
     this.#log = log;
-    this.maxBatch = maxBatch;
+    this.#steps = opts.steps ?? [];
+    this.maxBatch = opts.maxBatch ?? 1000;
   }
 
   /** Resolves when the request with `requestId` is stored (or refused). Register before enqueueing. */
@@ -48,7 +64,20 @@ export class MessageJob implements BatchJob<MessageRequest> {
       this.#announce(req, result);
       this.#waiters.get(req.requestId)?.(result);
       this.#waiters.delete(req.requestId);
+      if (result.ok && !result.duplicate) this.#afterStore(req, result);
     });
+  }
+
+  #afterStore(req: MessageRequest, result: Extract<WriteResult, { ok: true }>): void {
+    for (const step of this.#steps) {
+      try {
+        void Promise.resolve(step(req, result)).catch((err: unknown) =>
+          this.#log.error({ err }, 'after-store step failed'),
+        );
+      } catch (err) {
+        this.#log.error({ err }, 'after-store step failed');
+      }
+    }
   }
 
   onGiveUp(requests: MessageRequest[], err: unknown): void {
@@ -71,7 +100,7 @@ export class MessageJob implements BatchJob<MessageRequest> {
         type: 'message',
         message: messageView(result.message, result.senderName),
       };
-      this.#publish(roomStream(req.roomId), event, { durable: true });
+      this.#publisher.publish(roomStream(req.roomId), event, { durable: true });
       return;
     }
     // Repeats and failures concern the sender only: they hear on their private stream.
@@ -84,6 +113,6 @@ export class MessageJob implements BatchJob<MessageRequest> {
           code: result.code,
           message: result.reason,
         };
-    this.#publish(userStream(req.senderId), event);
+    this.#publisher.publish(userStream(req.senderId), event);
   }
 }

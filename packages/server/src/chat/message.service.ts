@@ -7,8 +7,7 @@ import type { JobQueue } from '../jobs/job-queue.js';
 import type { MessageJob } from './message-job.js';
 import type { RoomService } from './room.service.js';
 import { messageView } from './views.js';
-
-type Publish = (stream: string, message: object, options?: { durable?: boolean }) => void;
+import type { Publisher } from '../broker/broker.js';
 
 export interface SendInput {
   roomId: string;
@@ -24,14 +23,14 @@ export class MessageService {
   readonly #jobs: JobQueue;
   readonly #job: MessageJob;
   readonly #rooms: RoomService;
-  readonly #publish: Publish;
+  readonly #publisher: Publisher;
 
-  constructor(db: Db, jobs: JobQueue, job: MessageJob, rooms: RoomService, publish: Publish) {
+  constructor(db: Db, jobs: JobQueue, job: MessageJob, rooms: RoomService, publisher: Publisher) {
     this.#db = db;
     this.#jobs = jobs;
     this.#job = job;
     this.#rooms = rooms;
-    this.#publish = publish;
+    this.#publisher = publisher;
   }
 
   /** Queues a message; its broadcast (after commit) is the acknowledgement. Input is already valid. */
@@ -116,7 +115,7 @@ export class MessageService {
       await this.#senderName(row.sender_id),
     );
     const event: RoomEvent = { type: 'message_edited', message: view };
-    this.#publish(roomStream(roomId), event, { durable: true });
+    this.#publisher.publish(roomStream(roomId), event, { durable: true });
     return view;
   }
 
@@ -139,7 +138,7 @@ export class MessageService {
       await this.#senderName(row.sender_id),
     );
     const event: RoomEvent = { type: 'message_deleted', message: view };
-    this.#publish(roomStream(roomId), event, { durable: true });
+    this.#publisher.publish(roomStream(roomId), event, { durable: true });
     return view;
   }
 

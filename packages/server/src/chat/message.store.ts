@@ -15,7 +15,14 @@ export interface MessageRequest {
 }
 
 export type WriteResult =
-  | { ok: true; message: MessagesTable; senderName: string | null; duplicate: boolean }
+  | {
+      ok: true;
+      message: MessagesTable;
+      senderName: string | null;
+      duplicate: boolean;
+      /** This message was the sender's reply to a request or invitation: it accepted it. */
+      joined?: true;
+    }
   | { ok: false; code: ErrorCode; reason: string };
 
 /** Stores batches of messages: one transaction per batch (group commit). */
@@ -45,11 +52,11 @@ export class KyselyMessageStore implements MessageStore {
 
       const members = await trx
         .selectFrom('memberships')
-        .select(['room_id', 'user_id'])
+        .select(['room_id', 'user_id', 'state'])
         .where('room_id', 'in', roomIds)
         .where('user_id', 'in', senderIds)
         .execute();
-      const memberKeys = new Set(members.map((m) => `${m.room_id}\n${m.user_id}`));
+      const memberStates = new Map(members.map((m) => [`${m.room_id}\n${m.user_id}`, m.state]));
 
       // Exact (room, sender, client_id) triples: the unique index answers each with one probe,
       // however many messages the rooms already hold.
@@ -93,7 +100,7 @@ export class KyselyMessageStore implements MessageStore {
       const plan = planBatch(
         requests,
         {
-          isMember: (roomId, userId) => memberKeys.has(`${roomId}\n${userId}`),
+          memberState: (roomId, userId) => memberStates.get(`${roomId}\n${userId}`),
           earlier: (roomId, senderId, clientId) =>
             earlier.get(`${roomId}\n${senderId}\n${clientId}`),
           roomOf: (id) => replyRoom.get(id),
@@ -119,6 +126,18 @@ export class KyselyMessageStore implements MessageStore {
         await trx
           .insertInto('messages')
           .values(plan.accepted.slice(i, i + 500).map((a) => a.row))
+          .execute();
+      }
+      for (const join of plan.joins) {
+        await trx
+          .updateTable('memberships')
+          .set((eb) => ({
+            state: 'active',
+            accepted_at: eb.fn.coalesce('accepted_at', eb.val(Date.now())),
+          }))
+          .where('room_id', '=', join.roomId)
+          .where('user_id', '=', join.userId)
+          .where('state', '=', 'pending')
           .execute();
       }
       for (const mark of readMarks(plan)) {

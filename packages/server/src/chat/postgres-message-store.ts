@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { isConnectionLost } from '../db/postgres-errors.js';
-import type { MessagesTable } from '../db/schema.js';
+import type { MemberState, MessagesTable } from '../db/schema.js';
 import { assignSeqs, finish, planBatch, readMarks } from './message-batch.js';
 import type { MessageRequest, MessageStore, WriteResult } from './message.store.js';
 
@@ -17,11 +17,11 @@ const Q = {
     name: 'salon_msg_lock',
     text: 'SELECT id, last_seq FROM rooms WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
   },
-  // Membership of each (room, sender) pair, and the sender's name, in one round trip.
+  // Membership state of each (room, sender) pair, and the sender's name, in one round trip.
   senders: {
     name: 'salon_msg_senders',
     text:
-      'SELECT k.room_id, k.user_id, m.user_id IS NOT NULL AS member, u.name ' +
+      'SELECT k.room_id, k.user_id, m.state, u.name ' +
       'FROM unnest($1::text[], $2::text[]) AS k(room_id, user_id) ' +
       'LEFT JOIN memberships m ON m.room_id = k.room_id AND m.user_id = k.user_id ' +
       'LEFT JOIN users u ON u.id = k.user_id',
@@ -37,7 +37,9 @@ const Q = {
     name: 'salon_msg_replies',
     text: 'SELECT id, room_id FROM messages WHERE id = ANY($1::text[])',
   },
-  // The rooms' new last_seq, the senders' read marks and the rows, in one statement.
+  // The rooms' new last_seq, the senders' read marks and the rows, in one statement. A sender
+  // still pending (replying to a request or invitation) is made active by the same update that
+  // moves their read mark: one update per membership row (two CTEs may not update one row).
   write: {
     name: 'salon_msg_write',
     text:
@@ -45,8 +47,10 @@ const Q = {
       'UPDATE rooms r SET last_seq = v.last_seq, last_activity_at = v.at ' +
       'FROM unnest($1::text[], $2::int8[], $3::int8[]) AS v(id, last_seq, at) WHERE r.id = v.id' +
       '), marks AS (' +
-      'UPDATE memberships m SET last_read_seq = v.seq ' +
-      'FROM unnest($4::text[], $5::text[], $6::int8[]) AS v(room_id, user_id, seq) ' +
+      'UPDATE memberships m SET last_read_seq = v.seq, ' +
+      "state = CASE WHEN v.joins THEN 'active' ELSE m.state END, " +
+      'accepted_at = CASE WHEN v.joins THEN coalesce(m.accepted_at, $15::int8) ELSE m.accepted_at END ' +
+      'FROM unnest($4::text[], $5::text[], $6::int8[], $16::bool[]) AS v(room_id, user_id, seq, joins) ' +
       'WHERE m.room_id = v.room_id AND m.user_id = v.user_id AND m.last_read_seq < v.seq' +
       ') INSERT INTO messages (id, room_id, seq, sender_id, client_id, body, reply_to, created_at) ' +
       'SELECT * FROM unnest($7::text[], $8::text[], $9::int8[], $10::text[], $11::text[], ' +
@@ -121,16 +125,16 @@ async function write(
   const senders = await client.query<{
     room_id: string;
     user_id: string;
-    member: boolean;
+    state: MemberState | null;
     name: string | null;
   }>({
     ...Q.senders,
     values: [pairs.map((r) => r.roomId), pairs.map((r) => r.senderId)],
   });
-  const memberKeys = new Set<string>();
+  const memberStates = new Map<string, MemberState>();
   const nameOf = new Map<string, string | null>();
   for (const row of senders.rows) {
-    if (row.member) memberKeys.add(`${row.room_id}\n${row.user_id}`);
+    if (row.state !== null) memberStates.set(`${row.room_id}\n${row.user_id}`, row.state);
     nameOf.set(row.user_id, row.name);
   }
   const name = (id: string): string | null => nameOf.get(id) ?? null;
@@ -161,7 +165,7 @@ async function write(
   const plan = planBatch(
     requests,
     {
-      isMember: (roomId, userId) => memberKeys.has(`${roomId}\n${userId}`),
+      memberState: (roomId, userId) => memberStates.get(`${roomId}\n${userId}`),
       earlier: (roomId, senderId, clientId) => earlier.get(`${roomId}\n${senderId}\n${clientId}`),
       roomOf: (id) => replyRoom.get(id),
       nameOf: name,
@@ -183,6 +187,7 @@ async function write(
   }
   const rows = plan.accepted.map((a) => a.row);
   const marks = readMarks(plan);
+  const joins = new Set(plan.joins.map((j) => `${j.roomId}\n${j.userId}`));
   await client.query({
     ...Q.write,
     values: [
@@ -200,6 +205,8 @@ async function write(
       rows.map((r) => r.body),
       rows.map((r) => r.reply_to),
       rows.map((r) => r.created_at),
+      Date.now(),
+      marks.map((m) => joins.has(`${m.roomId}\n${m.userId}`)),
     ],
   });
   return finish(plan, name);

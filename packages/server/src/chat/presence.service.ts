@@ -4,29 +4,23 @@ import type { ConnectionRegistry } from '../cable/registry.js';
 import { roomStream } from '../channels/streams.js';
 import type { Db } from '../db/database.js';
 import { iso } from './views.js';
-
-type Publish = (stream: string, message: object, options?: { durable?: boolean }) => void;
+import type { Publisher } from '../broker/broker.js';
 
 /** Presence changes are gathered this long before they are announced, ms. */
 export const PRESENCE_WINDOW_MS = 300;
-/**
- * Rooms with more members than this get no presence pushes: each change would go to every
- * member, so a reconnect storm would cost members² deliveries. Their member lists (fetched)
- * still show who is online; direct rooms and ordinary groups are far below it.
- */
-export const PRESENCE_ROOM_LIMIT = 200;
 
 /**
  * Presence: a user is online while at least one of their connections is open. Changes are
- * gathered over a short window and announced once per room on the room's stream, listing every
- * member whose state changed (rooms up to PRESENCE_ROOM_LIMIT members): a reconnect storm costs
- * one event per room per window, not one per member per member. Going offline records "last seen". A user who drops and
- * comes back within the window is not announced at all.
+ * gathered over a short window and announced once per direct room on the room's stream, listing
+ * its members whose state changed. Presence shows only between two people who both accepted their
+ * direct conversation (privacy.ts): groups get none, so a reconnect storm costs one event per
+ * conversation partner, never one per member of a large room. Going offline records "last seen".
+ * A user who drops and comes back within the window is not announced at all.
  */
 export class PresenceService {
   readonly #registry: ConnectionRegistry;
   readonly #db: Db;
-  readonly #publish: Publish;
+  readonly #publisher: Publisher;
   readonly #log: Logger;
   /** Users whose state changed since the last announcement. */
   #changed = new Set<string>();
@@ -34,10 +28,10 @@ export class PresenceService {
   readonly #announcedOnline = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(registry: ConnectionRegistry, db: Db, publish: Publish, log: Logger) {
+  constructor(registry: ConnectionRegistry, db: Db, publisher: Publisher, log: Logger) {
     this.#registry = registry;
     this.#db = db;
-    this.#publish = publish;
+    this.#publisher = publisher;
     this.#log = log;
     registry.onPresence((userId) => {
       this.#changed.add(userId);
@@ -89,9 +83,15 @@ export class PresenceService {
     const ids = [...byUser.keys()];
     for (let i = 0; i < ids.length; i += 500) {
       const rows = await this.#db
-        .selectFrom('memberships')
-        .select(['room_id', 'user_id'])
-        .where('user_id', 'in', ids.slice(i, i + 500))
+        .selectFrom('memberships as mine')
+        .innerJoin('rooms as r', 'r.id', 'mine.room_id')
+        .innerJoin('memberships as theirs', 'theirs.room_id', 'mine.room_id')
+        .select(['mine.room_id', 'mine.user_id'])
+        .where('mine.user_id', 'in', ids.slice(i, i + 500))
+        .where('r.kind', '=', 'direct')
+        .whereRef('theirs.user_id', '!=', 'mine.user_id')
+        .where('mine.state', '=', 'active')
+        .where('theirs.state', '=', 'active')
         .execute();
       for (const { room_id, user_id } of rows) {
         const change = byUser.get(user_id);
@@ -101,28 +101,10 @@ export class PresenceService {
         else byRoom.set(room_id, [change]);
       }
     }
-    const large = await this.#largeRooms([...byRoom.keys()]);
     for (const [roomId, users] of byRoom) {
-      if (large.has(roomId)) continue;
       const event: RoomEvent = { type: 'presence', room_id: roomId, users };
-      this.#publish(roomStream(roomId), event);
+      this.#publisher.publish(roomStream(roomId), event);
     }
-  }
-
-  /** Which of `roomIds` have more than PRESENCE_ROOM_LIMIT members. */
-  async #largeRooms(roomIds: string[]): Promise<Set<string>> {
-    const large = new Set<string>();
-    for (let i = 0; i < roomIds.length; i += 500) {
-      const rows = await this.#db
-        .selectFrom('memberships')
-        .select(['room_id', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('room_id', 'in', roomIds.slice(i, i + 500))
-        .groupBy('room_id')
-        .having((eb) => eb.fn.countAll(), '>', PRESENCE_ROOM_LIMIT)
-        .execute();
-      for (const r of rows) large.add(r.room_id);
-    }
-    return large;
   }
 
   close(): void {

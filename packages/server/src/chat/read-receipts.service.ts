@@ -2,8 +2,7 @@ import type { RoomEvent, UserEvent } from '@salon/protocol';
 import { roomStream, userStream } from '../channels/streams.js';
 import type { Db } from '../db/database.js';
 import type { RoomService } from './room.service.js';
-
-type Publish = (stream: string, message: object, options?: { durable?: boolean }) => void;
+import type { Publisher } from '../broker/broker.js';
 
 /**
  * Read marks: a member's last read `seq` only moves forward. Stored, then broadcast to the room
@@ -12,12 +11,12 @@ type Publish = (stream: string, message: object, options?: { durable?: boolean }
 export class ReadReceiptService {
   readonly #db: Db;
   readonly #rooms: RoomService;
-  readonly #publish: Publish;
+  readonly #publisher: Publisher;
 
-  constructor(db: Db, rooms: RoomService, publish: Publish) {
+  constructor(db: Db, rooms: RoomService, publisher: Publisher) {
     this.#db = db;
     this.#rooms = rooms;
-    this.#publish = publish;
+    this.#publisher = publisher;
   }
 
   /** Returns the member's read mark after the call. */
@@ -39,10 +38,14 @@ export class ReadReceiptService {
       .where('last_read_seq', '<', target)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) return member.last_read_seq;
-    const roomEvent: RoomEvent = { type: 'read', room_id: roomId, user_id: userId, seq: target };
-    this.#publish(roomStream(roomId), roomEvent, { durable: true });
+    // Someone who has not accepted a request or invitation reads it unseen: the sender does not
+    // learn that the number has an account, nor that it was read.
+    if (member.state === 'active') {
+      const roomEvent: RoomEvent = { type: 'read', room_id: roomId, user_id: userId, seq: target };
+      this.#publisher.publish(roomStream(roomId), roomEvent, { durable: true });
+    }
     const userEvent: UserEvent = { type: 'read', room_id: roomId, user_id: userId, seq: target };
-    this.#publish(userStream(userId), userEvent);
+    this.#publisher.publish(userStream(userId), userEvent);
     return target;
   }
 }

@@ -19,6 +19,7 @@ export function roomChat(deps: {
 }): RoomChatPort {
   return {
     isMember: (roomId, userId) => deps.memberships.isMember(roomId, userId),
+    roomsOf: (userId) => deps.memberships.roomsOf(userId),
     actions: {
       speak: (roomId, userId, data) => {
         const input = validate(SpeakData, data);
@@ -30,7 +31,11 @@ export function roomChat(deps: {
           replyTo: input.reply_to ?? null,
         });
       },
-      typing: (roomId, userId) => deps.typing.typing(roomId, userId),
+      typing: async (roomId, userId) => {
+        // Typing shows only from people who accepted the room (a request's recipient reads unseen).
+        if ((await deps.memberships.state(roomId, userId)) === 'active')
+          await deps.typing.typing(roomId, userId);
+      },
       read: async (roomId, userId, data) => {
         await deps.receipts.markRead(userId, roomId, validate(ReadData, data).seq);
       },

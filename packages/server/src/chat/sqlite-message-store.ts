@@ -1,5 +1,5 @@
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import type { MessagesTable } from '../db/schema.js';
+import type { MemberState, MessagesTable } from '../db/schema.js';
 import { assignSeqs, finish, planBatch, readMarks } from './message-batch.js';
 import type { MessageRequest, MessageStore, WriteResult } from './message.store.js';
 
@@ -14,8 +14,13 @@ export class SqliteMessageStore implements MessageStore {
   constructor(db: SqliteDatabase) {
     const q = {
       member: db
-        .prepare<[string, string]>('SELECT 1 FROM memberships WHERE room_id = ? AND user_id = ?')
+        .prepare<[string, string]>(
+          'SELECT state FROM memberships WHERE room_id = ? AND user_id = ?',
+        )
         .pluck(),
+      join: db.prepare<[number, string, string]>(
+        "UPDATE memberships SET state = 'active', accepted_at = coalesce(accepted_at, ?) WHERE room_id = ? AND user_id = ? AND state = 'pending'",
+      ),
       earlier: db.prepare<[string, string, string]>(
         'SELECT * FROM messages WHERE room_id = ? AND sender_id = ? AND client_id = ?',
       ),
@@ -44,7 +49,7 @@ export class SqliteMessageStore implements MessageStore {
       const plan = planBatch(
         requests,
         {
-          isMember: (roomId, userId) => q.member.get(roomId, userId) !== undefined,
+          memberState: (roomId, userId) => q.member.get(roomId, userId) as MemberState | undefined,
           earlier: (roomId, senderId, clientId) =>
             q.earlier.get(roomId, senderId, clientId) as MessagesTable | undefined,
           roomOf: (id) => q.roomOf.get(id) as string | undefined,
@@ -59,6 +64,7 @@ export class SqliteMessageStore implements MessageStore {
         assignSeqs(rows, bumped);
       }
       for (const { row } of plan.accepted) q.insert.run(row);
+      for (const j of plan.joins) q.join.run(Date.now(), j.roomId, j.userId);
       for (const m of readMarks(plan)) q.read.run(m.seq, m.roomId, m.userId, m.seq);
       return finish(plan, nameOf);
     });

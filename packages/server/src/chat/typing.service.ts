@@ -1,8 +1,7 @@
 import type { RoomEvent } from '@salon/protocol';
 import { roomStream } from '../channels/streams.js';
 import type { UserRepository } from './user.repository.js';
-
-type Publish = (stream: string, message: object, options?: { durable?: boolean }) => void;
+import type { Publisher } from '../broker/broker.js';
 
 /** A typing notice lasts this long unless renewed; clients drop it by themselves after. */
 export const TYPING_TTL_MS = 5000;
@@ -12,13 +11,13 @@ export const TYPING_THROTTLE_MS = 2000;
 /** Typing notices: broadcast only, never stored, throttled. */
 export class TypingService {
   readonly #users: UserRepository;
-  readonly #publish: Publish;
+  readonly #publisher: Publisher;
   /** "room\nuser" → time of the last broadcast; entries older than the window are swept. */
   readonly #last = new Map<string, number>();
 
-  constructor(users: UserRepository, publish: Publish) {
+  constructor(users: UserRepository, publisher: Publisher) {
     this.#users = users;
-    this.#publish = publish;
+    this.#publisher = publisher;
   }
 
   async typing(roomId: string, userId: string, now = Date.now()): Promise<void> {
@@ -34,7 +33,7 @@ export class TypingService {
       user: { id: userId, name: user?.name ?? null },
       expires_in_ms: TYPING_TTL_MS,
     };
-    this.#publish(roomStream(roomId), event);
+    this.#publisher.publish(roomStream(roomId), event);
   }
 
   #sweep(now: number): void {

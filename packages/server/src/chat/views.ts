@@ -1,5 +1,5 @@
-import type { MemberView, MessageView } from '@salon/protocol';
-import type { MembershipsTable, MessagesTable, UsersTable } from '../db/schema.js';
+import type { MessageView } from '@salon/protocol';
+import type { MessagesTable } from '../db/schema.js';
 
 /** Row → wire view mappers. Times leave the server as ISO 8601 strings. */
 
@@ -18,22 +18,5 @@ export function messageView(row: MessagesTable, senderName: string | null): Mess
     edited_at: isoOrNull(row.edited_at),
     deleted_at: isoOrNull(row.deleted_at),
     reply_to: row.reply_to,
-  };
-}
-
-export function memberView(
-  m: Pick<MembershipsTable, 'role' | 'joined_at'> & { last_read_seq: number },
-  u: Pick<UsersTable, 'id' | 'name' | 'phone' | 'last_seen_at'>,
-  online: boolean,
-): MemberView {
-  return {
-    id: u.id,
-    name: u.name,
-    phone: u.phone,
-    role: m.role,
-    joined_at: iso(m.joined_at),
-    last_read_seq: m.last_read_seq,
-    online,
-    last_seen_at: isoOrNull(u.last_seen_at),
   };
 }

@@ -13,6 +13,7 @@ export const COPY_TABLES: readonly (keyof Database)[] = [
   'rooms',
   'memberships',
   'messages',
+  'blocks',
 ];
 
 /** Tables that are not data: the migrator's bookkeeping. */

@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import type pg from 'pg';
 import { ConfigError } from '../config.js';
+import { ensurePrivateDir, ensurePrivateFile, narrowIfPresent } from '../private-files.js';
 import { migrationProvider } from './migrations/index.js';
 import { withStatementCache } from './statement-cache.js';
 import type { Database } from './schema.js';
@@ -44,7 +44,12 @@ export function postgresDialect(pool: pg.Pool): PostgresDialect {
 /** A better-sqlite3 connection to a `sqlite:<file>` URL, with Salon's pragmas. */
 export function openSqlite(url: string): SQLite.Database {
   const file = sqliteFile(url);
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:') {
+    ensurePrivateDir(path.dirname(path.resolve(file)));
+    // SQLite gives the -wal and -shm files it makes the database file's own mode.
+    ensurePrivateFile(file);
+    for (const extra of ['-wal', '-shm']) narrowIfPresent(file + extra, 0o600);
+  }
   const sqlite = new SQLite(file);
   // WAL lets readers run beside the writer; FULL makes every commit durable before it is
   // acknowledged (Salon never acknowledges what a power cut could lose).

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 /**
  * Table types. Times are integer milliseconds since the Unix epoch (the same on SQLite and
@@ -11,6 +11,7 @@ export interface Database {
   rooms: RoomsTable;
   memberships: MembershipsTable;
   messages: MessagesTable;
+  blocks: BlocksTable;
 }
 
 export interface UsersTable {
@@ -21,7 +22,13 @@ export interface UsersTable {
   created_at: number;
   /** When their last connection closed; null while never seen. */
   last_seen_at: number | null;
+  /** Who may add them to groups directly; others' additions arrive as invitations. */
+  group_adds: Generated<GroupAdds>;
+  /** When the number last completed a sign-in; null for numbers only ever added by others. */
+  signed_in_at: number | null;
 }
+
+export type GroupAdds = 'everyone' | 'contacts';
 
 export interface SessionsTable {
   id: string;
@@ -46,6 +53,12 @@ export interface OtpCodesTable {
 
 export type RoomKind = 'direct' | 'group';
 export type MemberRole = 'owner' | 'admin' | 'member';
+/**
+ * `pending`: added by someone the person has not accepted (a message request, a group
+ * invitation): they may read, others do not see their profile. `declined`: they said no; to them
+ * the room is gone, to the others they look pending still, so a sender learns nothing.
+ */
+export type MemberState = 'active' | 'pending' | 'declined';
 
 export interface RoomsTable {
   id: string;
@@ -66,6 +79,16 @@ export interface MembershipsTable {
   role: MemberRole;
   joined_at: number;
   last_read_seq: Generated<number>;
+  state: Generated<MemberState>;
+  /** When they first accepted the room; their profile shows to its members from then on. */
+  accepted_at: number | null;
+  invited_by: string | null;
+}
+
+export interface BlocksTable {
+  blocker_id: string;
+  blocked_id: string;
+  created_at: number;
 }
 
 export interface MessagesTable {
@@ -82,3 +105,7 @@ export interface MessagesTable {
   edited_at: number | null;
   deleted_at: number | null;
 }
+
+/** Rows as read (generated columns filled in). */
+export type User = Selectable<UsersTable>;
+export type Membership = Selectable<MembershipsTable>;

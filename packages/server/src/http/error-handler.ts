@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 
 /**
@@ -53,4 +53,20 @@ function fromFastifyError(err: FastifyError): AppError {
     return new AppError('BAD_REQUEST', err.statusCode, err.message, { cause: err });
   }
   return new AppError('INTERNAL', 500, 'Something went wrong on the server.', { cause: err });
+}
+
+/**
+ * Errors Fastify raises before any route runs (a URL that does not decode, a constraint that
+ * failed), in Salon's shape.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const appError =
+    error.code === 'FST_ERR_BAD_URL'
+      ? new AppError('BAD_REQUEST', 400, 'The URL is malformed.', { cause: error })
+      : fromFastifyError(error);
+  void reply.status(appError.statusCode).send(appError.toBody());
 }

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { BaseLogger, type LogLevel } from '@anycable/core';
+import { BaseLogger, type LogLevel, type Transport } from '@anycable/core';
 import { createCable, type Cable } from '@anycable/web';
 import { PROTOCOL_EXT } from '@salon/protocol';
 import { describe, expect, onTestFinished, test } from 'vitest';
@@ -30,16 +30,19 @@ class KeptLogger extends BaseLogger {
   }
 }
 
-async function anyCable(
+function anyCable(
   server: TestServer,
   token: string,
   protocol?: string,
-): Promise<{ cable: Cable; log: KeptLogger }> {
+): { cable: Cable; log: KeptLogger } {
   const log = new KeptLogger('warn');
   const cable = createCable(cableUrl(server), {
     websocketImplementation: WebSocket,
     ...(protocol !== undefined ? { protocol: protocol as 'actioncable-v1-ext-json' } : {}),
-    auth: { token: await ticketFor(server, token), param: 'ticket' },
+    // Tickets are single-use: a fresh one before every (re)connect, as Salon's SDK does.
+    transportConfigurator: async (transport: Transport) => {
+      transport.setToken(await ticketFor(server, token), 'ticket');
+    },
     logger: log,
   });
   onTestFinished(() => cable.disconnect());
@@ -55,7 +58,7 @@ describe('@anycable/web', () => {
     installEchoChannel(server);
     const user = await newUser(server);
     const room = await createRoom(server, [user.userId]);
-    const { cable, log } = await anyCable(server, user.token);
+    const { cable, log } = anyCable(server, user.token);
 
     const channel = cable.subscribeTo('RoomChannel', { room });
     const received: unknown[] = [];
@@ -90,7 +93,7 @@ describe('@anycable/web', () => {
     const upgraded: Duplex[] = [];
     server.salon.http.server.on('upgrade', (_req, socket: Socket) => void upgraded.push(socket));
 
-    const { cable, log } = await anyCable(server, user.token, PROTOCOL_EXT);
+    const { cable, log } = anyCable(server, user.token, PROTOCOL_EXT);
     const connects: { restored?: boolean; reconnect?: boolean }[] = [];
     cable.on('connect', (ev) => void connects.push(ev));
     const channel = cable.subscribeTo('RoomChannel', { room });

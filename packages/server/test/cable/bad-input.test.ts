@@ -70,11 +70,18 @@ describe('malformed frames', () => {
     await client.subscribed(id);
     client.perform(id, { action: 'echo', ok: true });
     await client.nextFrame((f) => f.identifier === id && f.type === undefined);
-    // Nothing answered the junk (only the frames asked for above arrived).
+    // Nothing answered the junk but the two subscribes with identifiers the server cannot take
+    // (empty, oversized): a client waiting for their answer hears it.
     expect(client.received.map((f) => f.type ?? 'data').filter((t) => t !== 'ping')).toEqual([
       'welcome',
+      'reject_subscription',
+      'reject_subscription',
       'confirm_subscription',
       'data',
+    ]);
+    expect(client.received.filter(isType('reject_subscription')).map((f) => f.identifier)).toEqual([
+      '',
+      'x'.repeat(2000),
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { CLOSE_CODES, PROTOCOL_V1 } from '@salon/protocol';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import { CableTickets } from '../../src/cable/tickets.js';
+import { SqliteLimitStore } from '../../src/limits/limit-store.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { api, signIn, startTestServer, type TestServer } from '../helpers/salon-server.js';
 import {
@@ -57,7 +58,7 @@ describe('refused connections', () => {
     const server = await startTestServer();
     const user = await newUser(server);
     const sessionId = await sessionIdOf(server, user.userId);
-    const tickets = new CableTickets(serverSecret(server), 10);
+    const tickets = new CableTickets(serverSecret(server), 10, memoryLimits());
     // The same server secret, issued a minute ago with a 10 s lifetime.
     const expired = tickets.issue(sessionId, user.userId, Date.now() - 60_000);
     await expectRefused(
@@ -76,7 +77,10 @@ describe('refused connections', () => {
     const server = await startTestServer();
     const user = await newUser(server);
     const sessionId = await sessionIdOf(server, user.userId);
-    const foreign = new CableTickets('some other secret', 300).issue(sessionId, user.userId);
+    const foreign = new CableTickets('some other secret', 300, memoryLimits()).issue(
+      sessionId,
+      user.userId,
+    );
     await expectRefused(server, { query: { ticket: foreign } });
   });
 });
@@ -121,6 +125,50 @@ describe('accepted credentials', () => {
   });
 });
 
+describe('review findings', () => {
+  test('a ticket opens one connection: a second use is refused as expired', async () => {
+    const server = await startTestServer();
+    const { token } = await newUser(server);
+    const ticket = await ticketFor(server, token);
+    const first = await connectRaw(server, { query: { ticket } });
+    expect(first.welcome.type).toBe('welcome');
+    await expectRefused(
+      server,
+      { query: { ticket } },
+      '{"type":"disconnect","reason":"token_expired","reconnect":false}',
+      CLOSE_CODES.token_expired,
+    );
+    // Spent for good: a restart does not bring it back.
+    const again = await server.restart();
+    await expectRefused(
+      again,
+      { query: { ticket } },
+      '{"type":"disconnect","reason":"token_expired","reconnect":false}',
+      CLOSE_CODES.token_expired,
+    );
+  });
+
+  test('the cookie origin check compares the scheme too', async () => {
+    const server = await startTestServer();
+    const { token } = await newUser(server);
+    const cookie = `salon_session=${token}`;
+    const https = server.url.replace('http:', 'https:');
+    await expectRefused(server, { headers: { cookie, origin: https } });
+    await connectRaw(server, { headers: { cookie, origin: server.url } });
+  });
+
+  test('behind a trusted TLS proxy the scheme is the forwarded one', async () => {
+    const server = await startTestServer({ env: { SALON_TRUST_PROXY: 'true' } });
+    const { token } = await newUser(server);
+    const cookie = `salon_session=${token}`;
+    const https = server.url.replace('http:', 'https:');
+    await connectRaw(server, { headers: { cookie, origin: https, 'x-forwarded-proto': 'https' } });
+    await expectRefused(server, {
+      headers: { cookie, origin: server.url, 'x-forwarded-proto': 'https' },
+    });
+  });
+});
+
 describe('revocation', () => {
   test('logout closes that session’s live connections, and only those', async () => {
     const server = await startTestServer();
@@ -146,10 +194,25 @@ describe('revocation', () => {
       () => server.salon.cable.registry.stats().connections === 1,
     );
 
-    // The revoked session's credentials no longer connect: ticket, bearer, cookie.
-    await expectRefused(server, { query: { ticket } });
+    // The revoked session's credentials no longer connect: a ticket (even an unused one, made
+    // with the server's secret), the bearer token, the cookie.
+    const revokedSession = (
+      JSON.parse(Buffer.from(ticket.split('.')[0] ?? '', 'base64url').toString()) as { s: string }
+    ).s;
+    const unused = new CableTickets(serverSecret(server), 300, memoryLimits()).issue(
+      revokedSession,
+      first.user.id,
+    );
+    await expectRefused(server, { query: { ticket: unused } });
     await expectRefused(server, { headers: { authorization: `Bearer ${first.token}` } });
     await expectRefused(server, { headers: { cookie: `salon_session=${first.token}` } });
     await connectRaw(server, { query: { ticket: await ticketFor(server, second.token) } });
   });
 });
+
+/** A limit store of the test's own (tickets made here are only issued, never redeemed here). */
+function memoryLimits(): SqliteLimitStore {
+  const store = new SqliteLimitStore(':memory:');
+  onTestFinished(() => store.close());
+  return store;
+}

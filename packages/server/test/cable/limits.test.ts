@@ -194,7 +194,7 @@ describe('registry bookkeeping', () => {
       });
       const ids = [
         roomIdentifier(room),
-        JSON.stringify({ room, channel: 'RoomChannel' }),
+        '{"channel":"InboxChannel"}',
         echoIdentifier(`leak-${String(i % 7)}`),
         '{"channel":"UserChannel"}',
       ];

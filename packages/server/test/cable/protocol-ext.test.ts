@@ -2,7 +2,8 @@ import { PROTOCOL_EXT, PROTOCOL_V1 } from '@salon/protocol';
 import { describe, expect, test } from 'vitest';
 import { waitFor } from '../helpers/wait-for.js';
 import { startTestServer, type TestServer } from '../helpers/salon-server.js';
-import { Channel } from '../../src/cable/channel.js';
+import { z } from 'zod';
+import { Channel, defineChannel } from '../../src/cable/channel.js';
 import {
   cableUrl,
   connectRaw,
@@ -273,7 +274,10 @@ describe('session restore (?sid=)', () => {
     }
     server.salon.cable.channels.set(
       'GatedChannel',
-      (host, id, params) => new GatedChannel(host, id, params),
+      defineChannel(
+        z.strictObject({ channel: z.literal('GatedChannel'), gated: z.boolean().optional() }),
+        (host, id, params) => new GatedChannel(host, id, params),
+      ),
     );
     const user = await newUser(server);
     const first = await connectRaw(server, { token: user.token, protocols: PROTOCOL_EXT });

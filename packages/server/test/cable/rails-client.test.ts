@@ -59,11 +59,19 @@ async function railsConsumer(
   server: TestServer,
   token: string,
 ): Promise<{ consumer: Consumer; urlCalls: () => number }> {
-  const ticket = await ticketFor(server, token);
+  // Tickets are single-use and Rails asks for its URL synchronously on every (re)connect: hand
+  // out a ticket fetched in advance, and fetch the next one at once (a Rails-style app would do
+  // the same, or use the session cookie in a browser).
+  let ticket = await ticketFor(server, token);
   let calls = 0;
   const consumer = createConsumer(() => {
     calls++;
-    return cableUrl(server, { ticket });
+    const url = cableUrl(server, { ticket });
+    void ticketFor(server, token).then(
+      (next) => (ticket = next),
+      () => undefined,
+    );
+    return url;
   });
   onTestFinished(() => {
     for (const sub of [...consumer.subscriptions.subscriptions]) sub.unsubscribe();

@@ -216,6 +216,22 @@ export async function openDm(
   return (await ok<{ room: RoomDetail }>(server, 'POST', '/api/dms', other, me.token, status)).room;
 }
 
+/**
+ * A direct conversation both people accepted: `me` opens it, `other` accepts the request (two
+ * strangers' first DM is a request until the other replies or accepts).
+ */
+export async function acceptedDm(
+  server: TestServer,
+  me: Person,
+  other: Person,
+): Promise<RoomDetail> {
+  const room = await openDm(server, me, { user_id: other.id });
+  // People who share an accepted room are in at once: nothing to accept then.
+  const res = await api(server, 'POST', `/api/rooms/${room.id}/accept`, {}, other.token);
+  expect([200, 409], JSON.stringify(res.body)).toContain(res.status);
+  return room;
+}
+
 export async function postMessage(
   server: TestServer,
   who: Person,

@@ -21,11 +21,23 @@ describe('direct messages', () => {
 
     const dm = await openDm(server, ana, { phone: ben.phone }, 201);
     expect(dm.kind).toBe('direct');
-    expect(dm.other).toMatchObject({ id: ben.id, name: 'Ben', phone: ben.phone });
+    // They never talked: it is a request, and Ana learns nothing of Ben until he answers.
+    expect(dm.other).toMatchObject({
+      id: ben.id,
+      name: null,
+      phone: ben.phone,
+      status: 'pending',
+      online: false,
+      last_seen_at: null,
+    });
     expect(dm.members.map((m) => m.id).sort()).toEqual([ana.id, ben.id].sort());
-    // Ben hears about the new conversation on his private stream.
+    // Ben hears about the new conversation on his private stream, as a request from Ana.
     const added = await benWs.userEvent('room_added', (e) => e.room.id === dm.id);
-    expect(added.room.other?.id).toBe(ana.id);
+    expect(added.room).toMatchObject({
+      status: 'request',
+      invited_by: { id: ana.id, name: 'Ana' },
+      other: { id: ana.id, name: 'Ana', status: 'active' },
+    });
 
     const anaWs = await ChatClient.connect(server, ana);
     await anaWs.joinRoom(dm.id);
@@ -48,8 +60,11 @@ describe('direct messages', () => {
     });
     expect(Date.parse(atBen.created_at)).not.toBeNaN();
 
+    // Replying accepts the request: Ana now sees who Ben is.
     benWs.speak(dm.id, '  hi Ana  ', 'b-1', { reply_to: atBen.id });
     const atAna = await anaWs.message(dm.id, 'b-1');
+    const accepted = await anaWs.roomEvent(dm.id, 'member_updated');
+    expect(accepted.member).toMatchObject({ id: ben.id, name: 'Ben', status: 'active' });
     expect(atAna).toMatchObject({
       seq: 2,
       sender: { id: ben.id, name: 'Ben' },
@@ -80,9 +95,14 @@ describe('direct messages', () => {
     expect(new Set([first.id, again.id, reverse.id, typed.id]).size).toBe(1);
     expect(reverse.other?.id).toBe(ana.id);
 
-    const self = await api(server, 'POST', '/api/dms', { phone: ana.phone }, ana.token);
-    expect(self.status).toBe(400);
-    expect(codeOf(self.body)).toBe('CANNOT_DM_SELF');
+    // One's own number: a note-to-self room, the same one every time.
+    const self = await openDm(server, ana, { phone: ana.phone }, 201);
+    expect(self).toMatchObject({ kind: 'direct', note_to_self: true, other: null });
+    expect(self.members.map((m) => m.id)).toEqual([ana.id]);
+    expect((await openDm(server, ana, { user_id: ana.id }, 200)).id).toBe(self.id);
+    await postMessage(server, ana, self.id, 'buy milk', 'note-1');
+    expect((await summaryOf(server, ana, self.id))?.last_message?.body).toBe('buy milk');
+    expect(first.note_to_self).toBe(false);
     const nobody = await api(server, 'POST', '/api/dms', { user_id: 'no-such-user' }, ana.token);
     expect(nobody.status).toBe(404);
     expect(codeOf(nobody.body)).toBe('USER_NOT_FOUND');

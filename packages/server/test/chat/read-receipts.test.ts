@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { api, startTestServer } from '../helpers/salon-server.js';
 import {
+  acceptedDm,
   ChatClient,
   createGroup,
   ok,
@@ -104,7 +105,7 @@ describe('unread counts and read receipts', () => {
     const server = await startTestServer();
     const ana = await person(server, 'Ana');
     const ben = await person(server, 'Ben');
-    const dm = await openDm(server, ana, { phone: ben.phone });
+    const dm = await acceptedDm(server, ana, ben);
     for (let i = 1; i <= 3; i++)
       await postMessage(server, ana, dm.id, `m${String(i)}`, `m${String(i)}`);
 

@@ -1,16 +1,24 @@
 import type { MemberView, RoomDetail } from '@salon/protocol';
 import { describe, expect, it } from 'vitest';
-import { PRESENCE_ROOM_LIMIT } from '../../src/chat/presence.service.js';
 import { startTestServer } from '../helpers/salon-server.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { ChatClient, createGroup, history, ok, openDm, person, summaryOf } from './chat-client.js';
+import {
+  ChatClient,
+  acceptedDm,
+  createGroup,
+  history,
+  ok,
+  openDm,
+  person,
+  summaryOf,
+} from './chat-client.js';
 
 describe('typing', () => {
   it('is seen by the other side, throttled to one per 2 s per person, and never stored', async () => {
     const server = await startTestServer();
     const ana = await person(server, 'Ana');
     const ben = await person(server, 'Ben');
-    const dm = await openDm(server, ana, { phone: ben.phone });
+    const dm = await acceptedDm(server, ana, ben);
     const anaWs = await ChatClient.connect(server, ana);
     const benWs = await ChatClient.connect(server, ben);
     await anaWs.joinRoom(dm.id);
@@ -68,12 +76,12 @@ describe('typing', () => {
 });
 
 describe('presence', () => {
-  it('goes to the rooms the user is in, with last_seen_at after the last connection closes', async () => {
+  it('goes to the user’s accepted direct rooms, with last_seen_at after the last connection closes', async () => {
     const server = await startTestServer();
     const ana = await person(server, 'Ana');
     const ben = await person(server, 'Ben');
     const eve = await person(server, 'Eve');
-    const dm = await openDm(server, ana, { phone: ben.phone });
+    const dm = await acceptedDm(server, ana, ben);
     const eveRoom = await createGroup(server, eve, 'Eve alone', []);
     const benWs = await ChatClient.connect(server, ben);
     await benWs.joinRoom(dm.id);
@@ -139,60 +147,76 @@ describe('presence', () => {
   });
 });
 
-describe('presence in large rooms', () => {
-  it(`is not pushed to rooms of more than ${String(PRESENCE_ROOM_LIMIT)} members`, async () => {
+describe('presence is private', () => {
+  // Presence shows only between two people who both accepted their direct conversation: not in
+  // groups (where it would also cost members² deliveries in a reconnect storm), not to the sender
+  // of a request not yet accepted, and not after a block.
+  it('is not pushed to groups, nor across a request, nor after a block', async () => {
     const server = await startTestServer();
     const ana = await person(server, 'Ana');
     const ben = await person(server, 'Ben');
-    const dm = await openDm(server, ana, { phone: ben.phone });
-    const big = await createGroup(server, ana, 'Everyone', [ben.phone]);
-    // Fill the group past the limit directly: signing 200 people in adds nothing to this test.
-    const now = Date.now();
-    const extra = Array.from({ length: PRESENCE_ROOM_LIMIT }, (_, i) => ({
-      id: `filler-${String(i)}`,
-      phone: `+1415777${String(i).padStart(4, '0')}`,
-    }));
-    await server.salon.db
-      .insertInto('users')
-      .values(extra.map((u) => ({ ...u, name: null, created_at: now, last_seen_at: null })))
-      .execute();
-    await server.salon.db
-      .insertInto('memberships')
-      .values(
-        extra.map((u) => ({
-          room_id: big.id,
-          user_id: u.id,
-          role: 'member' as const,
-          joined_at: now,
-        })),
-      )
-      .execute();
+    const cleo = await person(server, 'Cleo');
+    const dan = await person(server, 'Dan');
+    const group = await createGroup(server, ana, 'Everyone', [ben.id, dan.id]);
+    // Cleo shares no room with Ana: her DM is a request until Ana answers.
+    const request = await openDm(server, cleo, { user_id: ana.id });
+    expect(request.other).toMatchObject({ status: 'pending', name: null });
+    const dm = await acceptedDm(server, ana, ben);
 
     const benWs = await ChatClient.connect(server, ben);
     await benWs.joinRoom(dm.id);
-    await benWs.joinRoom(big.id);
+    await benWs.joinRoom(group.id);
+    const cleoWs = await ChatClient.connect(server, cleo);
+    await cleoWs.joinRoom(request.id);
+    const danWs = await ChatClient.connect(server, dan);
+    await danWs.joinRoom(group.id);
     const isAna = (e: { users: { user_id: string }[] }) =>
       e.users.some((u) => u.user_id === ana.id);
     const anaWs = await ChatClient.connect(server, ana);
-    // The DM hears Ana arrive; the big room, announced in the same flush if at all, does not.
+    // The DM hears Ana arrive; the group and Cleo's unanswered request, announced in the same
+    // flush if at all, do not.
     await benWs.roomEvent(dm.id, 'presence', isAna);
     await benWs.raw.barrier();
-    expect(
-      benWs.raw.received.filter((f) => {
-        const m = f.message as { type?: string; room_id?: string } | undefined;
-        return m?.type === 'presence' && m.room_id === big.id;
-      }),
-    ).toEqual([]);
-    // The member list still shows who is online.
-    const members = await ok<{ members: MemberView[] }>(
-      server,
-      'GET',
-      `/api/rooms/${big.id}/members`,
-      undefined,
-      ben.token,
-    );
-    expect(members.members.find((m) => m.id === ana.id)?.online).toBe(true);
+    await cleoWs.raw.barrier();
+    await danWs.raw.barrier();
+    const presenceFrames = (c: ChatClient) =>
+      c.raw.received.filter(
+        (f) => (f.message as { type?: string } | undefined)?.type === 'presence',
+      );
+    expect(presenceFrames(benWs).map((f) => (f.message as { room_id: string }).room_id)).toEqual([
+      dm.id,
+    ]);
+    expect(presenceFrames(cleoWs)).toEqual([]);
+    expect(presenceFrames(danWs)).toEqual([]);
+    // Lists show none either: in the group only for those one has an accepted DM with.
+    const members = async (who: typeof ben, roomId: string) =>
+      (
+        await ok<{ members: MemberView[] }>(
+          server,
+          'GET',
+          `/api/rooms/${roomId}/members`,
+          undefined,
+          who.token,
+        )
+      ).members.find((m) => m.id === ana.id);
+    expect(await members(ben, group.id)).toMatchObject({ online: true });
+    expect(await members(dan, group.id)).toMatchObject({ online: false, last_seen_at: null });
+    expect((await summaryOf(server, cleo, request.id))?.other).toMatchObject({
+      online: false,
+      last_seen_at: null,
+    });
+
+    // Ben blocks Ana: he leaves their DM, and presence stops both ways.
+    await ok(server, 'POST', '/api/blocks', { user_id: ana.id }, ben.token, 204);
+    expect(await members(ben, group.id)).toMatchObject({ online: false, last_seen_at: null });
     anaWs.close();
+    await anaWs.raw.waitClosed();
+    await benWs.expectNothing(
+      (f) => (f.message as { type?: string } | undefined)?.type === 'presence',
+      300,
+    );
     benWs.close();
+    cleoWs.close();
+    danWs.close();
   });
 });

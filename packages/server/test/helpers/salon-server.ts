@@ -37,6 +37,8 @@ export interface StartOptions {
   databaseUrl?: string;
   port?: number;
   sms?: TwilioFake;
+  /** The server's logger (default: pino at SALON_TEST_LOG_LEVEL, silent unless set). */
+  logger?: pino.Logger;
 }
 
 /**
@@ -63,12 +65,21 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     SALON_TWILIO_AUTH_TOKEN: 'test-token',
     SALON_TWILIO_FROM: '+15005550006',
     SALON_TWILIO_BASE_URL: sms.baseUrl,
-    // Tests sign many people in from one IP; each limit has its own test that lowers it.
+    // Tests sign many people in from one IP, with adjacent numbers, and act fast; each limit has
+    // its own test that lowers it.
     SALON_OTP_PER_IP_PER_HOUR: '100000',
+    SALON_OTP_PER_NETWORK_PER_HOUR: '100000',
+    SALON_OTP_NEW_PER_RANGE_PER_HOUR: '100000',
+    SALON_OTP_NEW_PER_CALLING_CODE_PER_HOUR: '100000',
+    SALON_OTP_PER_HOUR: '100000',
     SALON_OTP_RESEND_COOLDOWN_SECONDS: '0',
+    SALON_LIMIT_GROUPS_PER_HOUR: '100000',
+    SALON_LIMIT_DMS_PER_HOUR: '100000',
+    SALON_LIMIT_MEMBER_ADDS_PER_HOUR: '1000000',
+    SALON_LIMIT_HTTP_SENDS_PER_MINUTE: '100000',
     ...options.env,
   });
-  const logger = pino({ level: config.logLevel });
+  const logger = options.logger ?? pino({ level: config.logLevel });
   const salon = await createSalon(config, { logger });
   const port = await salon.listen();
   let closed = false;

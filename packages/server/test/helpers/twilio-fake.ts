@@ -98,7 +98,7 @@ export async function startTwilioFake(): Promise<TwilioFake> {
     nextMessage,
     async nextCode(to, timeoutMs) {
       const sms = await nextMessage(to, timeoutMs);
-      const code = /\b(\d{6})\b/.exec(sms.body)?.[1];
+      const code = /\b(\d{6,10})\b/.exec(sms.body)?.[1];
       if (code === undefined) throw new Error(`SMS without a code: ${sms.body}`);
       return code;
     },

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useClient } from '../hooks/use-client.js';
-import { errorText } from '../lib/error-text.js';
+import { errorCode, errorText } from '../lib/error-text.js';
 import type { UserView } from '../sdk.js';
 import { ChatScreen } from './chat-screen.js';
 import { NamePrompt } from './name-prompt.js';
@@ -8,7 +8,7 @@ import { SignIn } from './sign-in.js';
 
 type Session =
   | { state: 'loading' }
-  | { state: 'error'; message: string }
+  | { state: 'error'; message: string; offline: boolean }
   | { state: 'ready'; me: UserView | null };
 
 /** Signed out → SignIn; signed in without a name → NamePrompt; else the chat. */
@@ -24,13 +24,28 @@ export function App() {
         if (!cancelled) setSession({ state: 'ready', me });
       },
       (err: unknown) => {
-        if (!cancelled) setSession({ state: 'error', message: errorText(err) });
+        if (!cancelled) {
+          const offline = !navigator.onLine || errorCode(err) === 'NETWORK';
+          setSession({ state: 'error', message: errorText(err), offline });
+        }
       },
     );
     return () => {
       cancelled = true;
     };
   }, [client, attempt]);
+
+  // Opened without a network (the offline shell): try again as soon as it is back.
+  const offline = session.state === 'error' && session.offline;
+  useEffect(() => {
+    if (!offline) return;
+    const retry = () => {
+      setSession({ state: 'loading' });
+      setAttempt((n) => n + 1);
+    };
+    window.addEventListener('online', retry);
+    return () => window.removeEventListener('online', retry);
+  }, [offline]);
 
   if (session.state === 'loading') {
     return (
@@ -42,7 +57,14 @@ export function App() {
   if (session.state === 'error') {
     return (
       <main className="splash">
-        <p role="alert">{session.message}</p>
+        {session.offline ? (
+          <>
+            <h1 className="brand">Salon</h1>
+            <p role="alert">You are offline. Salon opens as soon as the network is back.</p>
+          </>
+        ) : (
+          <p role="alert">{session.message}</p>
+        )}
         <button
           type="button"
           onClick={() => {

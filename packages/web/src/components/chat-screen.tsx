@@ -1,5 +1,6 @@
+import { LogOut, MessageSquarePlus, UserRound, Users } from 'lucide-react';
 import { useEffect, useState } from 'react';
-import { useClient } from '../hooks/use-client.js';
+import { useClient, useMe } from '../hooks/use-client.js';
 import { navigate, roomPath, useRoute } from '../hooks/use-route.js';
 import { errorText } from '../lib/error-text.js';
 import type { UserView } from '../sdk.js';
@@ -8,6 +9,7 @@ import { ConversationList } from './conversation-list.js';
 import { ConversationView } from './conversation-view.js';
 import { NewDmDialog } from './new-dm-dialog.js';
 import { NewGroupDialog } from './new-group-dialog.js';
+import { ProfileDialog } from './profile-dialog.js';
 
 interface Props {
   me: UserView;
@@ -18,10 +20,11 @@ interface Props {
  * The signed-in app: the conversation list beside the open conversation (one or the other on a
  * phone-sized screen, switched by the URL). Holds the live connection open while mounted.
  */
-export function ChatScreen({ me, onSignedOut }: Props) {
+export function ChatScreen({ me: signedIn, onSignedOut }: Props) {
   const client = useClient();
+  const me = useMe() ?? signedIn;
   const { roomId } = useRoute();
-  const [dialog, setDialog] = useState<'dm' | 'group' | null>(null);
+  const [dialog, setDialog] = useState<'dm' | 'group' | 'profile' | null>(null);
   const [signOutError, setSignOutError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -53,9 +56,26 @@ export function ChatScreen({ me, onSignedOut }: Props) {
             <span className="brand">Salon</span>
             <span className="muted me-name">{me.name ?? me.phone}</span>
           </div>
-          <button type="button" className="link" onClick={() => void signOut()}>
-            Sign out
-          </button>
+          <div className="header-actions">
+            <button
+              type="button"
+              className="icon"
+              aria-label="Profile"
+              title="Profile"
+              onClick={() => setDialog('profile')}
+            >
+              <UserRound aria-hidden="true" size={22} />
+            </button>
+            <button
+              type="button"
+              className="icon"
+              aria-label="Sign out"
+              title="Sign out"
+              onClick={() => void signOut()}
+            >
+              <LogOut aria-hidden="true" size={22} />
+            </button>
+          </div>
         </header>
         {signOutError && (
           <p className="error" role="alert">
@@ -64,9 +84,11 @@ export function ChatScreen({ me, onSignedOut }: Props) {
         )}
         <div className="sidebar-actions">
           <button type="button" className="primary" onClick={() => setDialog('dm')}>
+            <MessageSquarePlus aria-hidden="true" size={18} />
             New message
           </button>
           <button type="button" onClick={() => setDialog('group')}>
+            <Users aria-hidden="true" size={18} />
             New group
           </button>
         </div>
@@ -77,7 +99,7 @@ export function ChatScreen({ me, onSignedOut }: Props) {
           <ConversationView key={roomId} roomId={roomId} me={me} />
         ) : (
           <div className="empty-pane">
-            <p>Pick a conversation, or start one with New message.</p>
+            <p>Pick a conversation on the left, or start one with New message.</p>
           </div>
         )}
       </main>
@@ -85,6 +107,7 @@ export function ChatScreen({ me, onSignedOut }: Props) {
       {dialog === 'group' && (
         <NewGroupDialog onClose={() => setDialog(null)} onCreated={openRoom} />
       )}
+      {dialog === 'profile' && <ProfileDialog me={me} onClose={() => setDialog(null)} />}
     </div>
   );
 }

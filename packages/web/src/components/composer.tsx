@@ -1,4 +1,5 @@
-import { useId, useRef, useState, type SubmitEvent, type KeyboardEvent } from 'react';
+import { SendHorizontal, X } from 'lucide-react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type SubmitEvent } from 'react';
 import { errorText } from '../lib/error-text.js';
 import type { ClientMessage, Conversation } from '../sdk.js';
 
@@ -12,7 +13,15 @@ interface Props {
 /** The server's limit on a message, in visible characters. */
 const MAX_LENGTH = 4000;
 
-/** Enter sends, Shift+Enter makes a new line; typing is reported (the SDK throttles it). */
+/** A phone's keyboard should not jump up the moment a conversation opens; a desktop's focus may. */
+function focusOnOpen(): boolean {
+  return typeof matchMedia === 'function' && matchMedia('(hover: hover)').matches;
+}
+
+/**
+ * Enter sends, Shift+Enter makes a new line; typing is reported (the SDK throttles it). Choosing
+ * Reply brings the focus here, so nothing typed is lost; Escape cancels the reply.
+ */
 export function Composer({ conversation, replyTo, onCancelReply, onSent }: Props) {
   const [body, setBody] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -20,6 +29,11 @@ export function Composer({ conversation, replyTo, onCancelReply, onSent }: Props
   const fieldId = useId();
   const replyId = useId();
   const tooLong = body.length > MAX_LENGTH;
+  const replyToId = replyTo?.id;
+
+  useEffect(() => {
+    if (replyToId !== undefined) inputRef.current?.focus();
+  }, [replyToId]);
 
   function send(event?: SubmitEvent) {
     event?.preventDefault();
@@ -36,12 +50,18 @@ export function Composer({ conversation, replyTo, onCancelReply, onSent }: Props
     inputRef.current?.focus();
   }
 
+  const cancelReply = () => {
+    onCancelReply();
+    inputRef.current?.focus();
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       send();
     } else if (event.key === 'Escape' && replyTo) {
-      onCancelReply();
+      event.preventDefault();
+      cancelReply();
     }
   };
 
@@ -52,8 +72,14 @@ export function Composer({ conversation, replyTo, onCancelReply, onSent }: Props
           <span>
             Replying to <strong>{replyTo.sender.name ?? 'Someone'}</strong>: {replyTo.body ?? ''}
           </span>
-          <button type="button" className="small" onClick={onCancelReply}>
-            Cancel reply
+          <button
+            type="button"
+            className="icon small"
+            aria-label="Cancel reply"
+            title="Cancel reply (Escape)"
+            onClick={cancelReply}
+          >
+            <X aria-hidden="true" size={18} />
           </button>
         </div>
       )}
@@ -77,7 +103,8 @@ export function Composer({ conversation, replyTo, onCancelReply, onSent }: Props
           ref={inputRef}
           rows={1}
           value={body}
-          autoFocus
+          placeholder="Write a message…"
+          autoFocus={focusOnOpen()}
           aria-describedby={replyTo ? replyId : undefined}
           aria-invalid={tooLong || undefined}
           onChange={(e) => {
@@ -87,8 +114,14 @@ export function Composer({ conversation, replyTo, onCancelReply, onSent }: Props
           onKeyDown={onKeyDown}
           enterKeyHint="send"
         />
-        <button type="submit" className="primary" disabled={body.trim() === '' || tooLong}>
-          Send
+        <button
+          type="submit"
+          className="primary icon-round"
+          aria-label="Send"
+          title="Send"
+          disabled={body.trim() === '' || tooLong}
+        >
+          <SendHorizontal aria-hidden="true" size={20} />
         </button>
       </div>
     </form>

@@ -10,8 +10,10 @@ export function bannerText(status: ConnectionStatus): string | null {
       return 'Connecting…';
     case 'reconnecting':
       return 'Reconnecting…';
+    case 'offline':
+      return 'Offline. Messages you send will go out when you are back online.';
     case 'disconnected':
-      return 'Offline. Messages you send will go out when the connection is back.';
+      return 'Disconnected. Reload the page to connect again.';
     case 'connected':
       return status.transport === 'long_polling' ? 'Connected over long polling' : null;
   }

@@ -1,5 +1,7 @@
+import { ArrowLeft, Info, Settings } from 'lucide-react';
 import { useId } from 'react';
-import { formatLastSeen } from '../lib/format-time.js';
+import { useNow } from '../hooks/use-now.js';
+import { presenceText } from '../lib/format-time.js';
 import { roomTitle } from '../lib/room-title.js';
 import type { MemberView, RoomSummary } from '../sdk.js';
 import { AppLink } from './app-link.js';
@@ -10,23 +12,28 @@ interface Props {
   onOpenSettings: () => void;
 }
 
+/** Back (narrow screens), the title with presence or member count, and the settings button. */
 export function ConversationHeader({ room, members, onOpenSettings }: Props) {
   const titleId = useId();
+  const now = useNow();
   const title = roomTitle(room);
   let subtitle: string;
   if (room.kind === 'direct') {
-    subtitle = room.other?.online ? 'Online' : formatLastSeen(room.other?.last_seen_at ?? null);
+    subtitle = presenceText(room.other, now);
   } else {
     const count = members.length;
     subtitle = count > 0 ? `${count} member${count === 1 ? '' : 's'}` : 'Group';
   }
+  const settingsName = room.kind === 'group' ? 'Group settings' : 'Details';
   return (
     <header className="conversation-header">
       <AppLink href="/" className="back" aria-label="Back to conversations">
-        <span aria-hidden="true">‹</span>
+        <ArrowLeft aria-hidden="true" size={24} />
       </AppLink>
       <div className="conversation-title">
-        <h2 id={titleId}>{title}</h2>
+        <h2 id={titleId} title={title}>
+          {title}
+        </h2>
         <p
           className="muted"
           data-online={room.kind === 'direct' ? String(room.other?.online ?? false) : undefined}
@@ -34,8 +41,19 @@ export function ConversationHeader({ room, members, onOpenSettings }: Props) {
           {subtitle}
         </p>
       </div>
-      <button type="button" onClick={onOpenSettings} aria-describedby={titleId}>
-        {room.kind === 'group' ? 'Group settings' : 'Details'}
+      <button
+        type="button"
+        className="icon"
+        onClick={onOpenSettings}
+        aria-label={settingsName}
+        aria-describedby={titleId}
+        title={settingsName}
+      >
+        {room.kind === 'group' ? (
+          <Settings aria-hidden="true" size={22} />
+        ) : (
+          <Info aria-hidden="true" size={22} />
+        )}
       </button>
     </header>
   );

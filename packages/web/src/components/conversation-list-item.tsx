@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { roomPath } from '../hooks/use-route.js';
-import { formatListTime } from '../lib/format-time.js';
+import { formatListTime, presenceText } from '../lib/format-time.js';
 import { initials, roomTitle } from '../lib/room-title.js';
 import type { RoomSummary, UserView } from '../sdk.js';
 import { AppLink } from './app-link.js';
@@ -8,11 +8,15 @@ import { AppLink } from './app-link.js';
 interface Props {
   room: RoomSummary;
   me: UserView;
+  now: Date;
   selected: boolean;
 }
 
-/** One conversation: avatar, title, presence (DMs), last message, time, unread count. */
-export function ConversationListItem({ room, me, selected }: Props) {
+/**
+ * One conversation: avatar, title, presence (DMs), last message, time, unread count. The link is
+ * named by the title alone (what it shows); the rest describes it.
+ */
+export function ConversationListItem({ room, me, now, selected }: Props) {
   const title = roomTitle(room);
   const detailsId = useId();
   const href = roomPath(room.id);
@@ -21,32 +25,34 @@ export function ConversationListItem({ room, me, selected }: Props) {
 
   return (
     <li aria-label={title} className={unread > 0 ? 'room unread' : 'room'}>
-      <AppLink
-        href={href}
-        aria-current={selected ? 'page' : undefined}
-        aria-describedby={detailsId}
-      >
-        <span className="avatar" aria-hidden="true" data-kind={room.kind}>
-          {initials(title)}
-          {room.kind === 'direct' && <span className={online ? 'presence online' : 'presence'} />}
+      <span className="avatar" aria-hidden="true" data-kind={room.kind}>
+        {initials(title)}
+        {room.kind === 'direct' && <span className={online ? 'presence online' : 'presence'} />}
+      </span>
+      <span className="room-main">
+        {/* The link holds the title only (its name is what it shows); it covers the whole row. */}
+        <AppLink
+          href={href}
+          className="room-title"
+          aria-current={selected ? 'page' : undefined}
+          aria-describedby={detailsId}
+        >
+          {title}
+        </AppLink>
+        <span className="room-preview" aria-hidden="true">
+          {preview(room, me)}
         </span>
-        <span className="room-main">
-          <span className="room-title">{title}</span>
-          <span className="room-preview" id={detailsId}>
-            {room.kind === 'direct' && <span className="sr-only">{online ? 'Online. ' : ''}</span>}
-            {preview(room, me)}
-            {unread > 0 && <span className="sr-only">. {unread} unread</span>}
-          </span>
-        </span>
-        <span className="room-meta">
-          <time dateTime={room.last_activity_at}>{formatListTime(room.last_activity_at)}</time>
-          {unread > 0 && (
-            <span className="badge" aria-hidden="true">
-              {unread > 99 ? '99+' : unread}
-            </span>
-          )}
-        </span>
-      </AppLink>
+      </span>
+      <span className="room-meta" aria-hidden="true">
+        <time dateTime={room.last_activity_at}>{formatListTime(room.last_activity_at, now)}</time>
+        {unread > 0 && <span className="badge">{unread > 99 ? '99+' : unread}</span>}
+      </span>
+      {/* What a screen reader hears after the name; laid out nowhere, so it cannot widen the row. */}
+      <span className="sr-only" id={detailsId}>
+        {unread > 0 ? `${unread} unread. ` : ''}
+        {room.kind === 'direct' ? `${presenceText(room.other, now)}. ` : ''}
+        {preview(room, me)}
+      </span>
     </li>
   );
 }

@@ -1,5 +1,9 @@
+import { Search } from 'lucide-react';
+import { useId, useState } from 'react';
 import { useRooms } from '../hooks/use-client.js';
-import type { UserView } from '../sdk.js';
+import { useNow } from '../hooks/use-now.js';
+import { roomTitle } from '../lib/room-title.js';
+import type { RoomSummary, UserView } from '../sdk.js';
 import { ConversationListItem } from './conversation-list-item.js';
 
 interface Props {
@@ -7,17 +11,64 @@ interface Props {
   selectedId: string | null;
 }
 
-/** DMs and groups, newest activity first, live. */
+/** DMs and groups, newest activity first, live; a search box narrows them by name or number. */
 export function ConversationList({ me, selectedId }: Props) {
   const rooms = useRooms();
+  const now = useNow();
+  const [query, setQuery] = useState('');
+  const searchId = useId();
   if (rooms.length === 0) {
-    return <p className="muted list-empty">No conversations yet.</p>;
+    return (
+      <div className="list-empty">
+        <p>No conversations yet.</p>
+        <p className="muted">
+          Start one with <strong>New message</strong> and a phone number, or bring several people
+          together with <strong>New group</strong>.
+        </p>
+      </div>
+    );
   }
+  const shown = query.trim() === '' ? rooms : rooms.filter((room) => matches(room, query));
   return (
-    <ul className="rooms" aria-label="Conversation list">
-      {rooms.map((room) => (
-        <ConversationListItem key={room.id} room={room} me={me} selected={room.id === selectedId} />
-      ))}
-    </ul>
+    <>
+      <div className="search" role="search">
+        <label htmlFor={searchId} className="sr-only">
+          Search conversations
+        </label>
+        <Search aria-hidden="true" size={16} className="search-icon" />
+        <input
+          id={searchId}
+          type="search"
+          placeholder="Search"
+          autoComplete="off"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+      </div>
+      {shown.length === 0 ? (
+        <p className="muted list-empty">No conversation matches “{query.trim()}”.</p>
+      ) : (
+        <ul className="rooms" aria-label="Conversation list">
+          {shown.map((room) => (
+            <ConversationListItem
+              key={room.id}
+              room={room}
+              me={me}
+              now={now}
+              selected={room.id === selectedId}
+            />
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function matches(room: RoomSummary, query: string): boolean {
+  const q = query.trim().toLocaleLowerCase();
+  const phone = room.other?.phone.replace(/\s/g, '') ?? '';
+  return (
+    roomTitle(room).toLocaleLowerCase().includes(q) ||
+    (phone !== '' && phone.includes(q.replace(/\s/g, '')))
   );
 }

@@ -1,8 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useClient, useRooms } from '../hooks/use-client.js';
 import { useConversation, useConversationState } from '../hooks/use-conversation.js';
-import { usePageVisible } from '../hooks/use-page-visible.js';
-import { errorText, settle } from '../lib/error-text.js';
+import { errorText } from '../lib/error-text.js';
 import { roomTitle } from '../lib/room-title.js';
 import type { ClientMessage, Conversation, RoomDetail, RoomSummary, UserView } from '../sdk.js';
 import { AppLink } from './app-link.js';
@@ -85,19 +84,11 @@ interface OpenProps {
   me: UserView;
 }
 
+/** Read marks follow what was on screen: MessageList tells the conversation what was seen. */
 function OpenConversation({ room, conversation, me }: OpenProps) {
   const state = useConversationState(conversation);
-  const visible = usePageVisible();
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [replyTo, setReplyTo] = useState<ClientMessage | null>(null);
-  const newestSeq = newestStoredSeq(state.messages);
-
-  // Read while open and visible: everything stored so far, as it arrives.
-  useEffect(() => {
-    if (visible && newestSeq > 0 && newestSeq > room.last_read_seq) {
-      settle(conversation.markRead());
-    }
-  }, [conversation, visible, newestSeq, room.last_read_seq]);
 
   return (
     <section className="conversation" aria-label={roomTitle(room)}>
@@ -131,12 +122,4 @@ function OpenConversation({ room, conversation, me }: OpenProps) {
       )}
     </section>
   );
-}
-
-function newestStoredSeq(messages: readonly ClientMessage[]): number {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const seq = messages[i]?.seq ?? 0;
-    if (seq > 0) return seq;
-  }
-  return 0;
 }

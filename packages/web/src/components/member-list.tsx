@@ -1,3 +1,4 @@
+import { useEffect, useRef, useState } from 'react';
 import { displayName } from '../lib/room-title.js';
 import type { MemberView, UserView } from '../sdk.js';
 
@@ -9,9 +10,24 @@ interface Props {
   onRemove: (member: MemberView) => void;
 }
 
+/** The group's members; admins remove someone after saying yes to "Remove <name>?". */
 export function MemberList({ members, me, canRemove, disabled, onRemove }: Props) {
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const refocus = useRef<string | null>(null);
+  // "Cancel" leaves: the focus goes back to that member's Remove button.
+  useEffect(() => {
+    if (confirming !== null || refocus.current === null) return;
+    const id = refocus.current;
+    refocus.current = null;
+    listRef.current?.querySelector<HTMLElement>(`[data-remove="${CSS.escape(id)}"]`)?.focus();
+  }, [confirming]);
+  const cancel = (id: string) => {
+    refocus.current = id;
+    setConfirming(null);
+  };
   return (
-    <ul className="members" aria-label="Members">
+    <ul className="members" aria-label="Members" ref={listRef}>
       {members.map((member) => {
         const name = displayName(member);
         const self = member.id === me.id;
@@ -24,16 +40,47 @@ export function MemberList({ members, me, canRemove, disabled, onRemove }: Props
               {member.name !== null && <span className="muted member-phone"> {member.phone}</span>}
             </span>
             {member.role !== 'member' && <span className="role">{member.role}</span>}
-            {canRemove && !self && (
+            {canRemove && !self && confirming !== member.id && (
               <button
                 type="button"
                 className="small"
                 disabled={disabled}
                 aria-label={`Remove ${name}`}
-                onClick={() => onRemove(member)}
+                data-remove={member.id}
+                onClick={() => setConfirming(member.id)}
               >
                 Remove
               </button>
+            )}
+            {confirming === member.id && (
+              <span
+                className="row confirm"
+                role="group"
+                aria-label={`Remove ${name} from the group?`}
+                onKeyDown={(event) => {
+                  if (event.key === 'Escape') {
+                    event.preventDefault();
+                    event.stopPropagation();
+                    cancel(member.id);
+                  }
+                }}
+              >
+                <button
+                  type="button"
+                  className="small danger"
+                  autoFocus
+                  disabled={disabled}
+                  onClick={() => {
+                    setConfirming(null);
+                    onRemove(member);
+                  }}
+                >
+                  Yes, remove
+                </button>
+                <button type="button" className="small" onClick={() => cancel(member.id)}>
+                  Cancel
+                </button>
+              </span>
             )}
           </li>
         );

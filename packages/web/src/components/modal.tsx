@@ -1,3 +1,4 @@
+import { X } from 'lucide-react';
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 
 interface Props {
@@ -54,7 +55,7 @@ export function Modal({ title, onClose, children, className }: Props) {
             aria-label="Close"
             onClick={() => ref.current?.close()}
           >
-            <span aria-hidden="true">×</span>
+            <X aria-hidden="true" size={22} />
           </button>
         </header>
         {children}

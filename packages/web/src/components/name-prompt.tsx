@@ -2,16 +2,21 @@ import { useId, useState } from 'react';
 import { useClient } from '../hooks/use-client.js';
 import { useSubmit } from '../hooks/use-submit.js';
 import type { UserView } from '../sdk.js';
+import { isTooLong, LimitedTextField } from './limited-text-field.js';
 
 interface Props {
   onNamed: (me: UserView) => void;
 }
 
-/** Asked once, on the first sign-in: the name others will see. */
+/** The server's limit on a display name, in visible characters. */
+export const MAX_NAME_LENGTH = 64;
+
+/** Asked once, on the first sign-in: the name others will see (Profile changes it later). */
 export function NamePrompt({ onNamed }: Props) {
   const client = useClient();
   const [name, setName] = useState('');
   const headingId = useId();
+  const errorId = useId();
   const {
     busy,
     error,
@@ -21,31 +26,32 @@ export function NamePrompt({ onNamed }: Props) {
     const me = client.me;
     if (me) onNamed(me);
   });
+  const blocked = busy || name.trim() === '' || isTooLong(name, MAX_NAME_LENGTH);
 
   return (
     <main className="auth">
       <section className="auth-card" aria-labelledby={headingId}>
         <h1 id={headingId}>Welcome to Salon</h1>
-        <form onSubmit={(e) => void save(e)}>
+        <form onSubmit={(e) => (blocked ? e.preventDefault() : void save(e))} noValidate>
           <p className="muted">What should people call you?</p>
-          <label htmlFor="your-name">Your name</label>
-          <input
+          <LimitedTextField
             id="your-name"
-            type="text"
-            autoComplete="name"
-            maxLength={64}
-            required
-            autoFocus
+            label="Your name"
             value={name}
-            onChange={(e) => setName(e.target.value)}
-            aria-invalid={error ? true : undefined}
+            onChange={setName}
+            max={MAX_NAME_LENGTH}
+            what="Names"
+            autoFocus
+            autoComplete="name"
+            hint="You can change it later in your profile."
+            errorId={error ? errorId : undefined}
           />
           {error && (
-            <p className="error" role="alert">
+            <p id={errorId} className="error" role="alert">
               {error}
             </p>
           )}
-          <button type="submit" className="primary" disabled={busy || name.trim() === ''}>
+          <button type="submit" className="primary" aria-disabled={blocked || undefined}>
             {busy ? 'Saving…' : 'Continue'}
           </button>
         </form>

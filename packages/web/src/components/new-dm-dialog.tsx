@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { useClient } from '../hooks/use-client.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { looksLikePhone } from '../lib/member-refs.js';
 import { Modal } from './modal.js';
 
 interface Props {
@@ -8,10 +9,15 @@ interface Props {
   onOpened: (roomId: string) => void;
 }
 
+const NOT_A_NUMBER =
+  'That is not a phone number. Use the international format, like +1 415 555 0100.';
+
 /** Starts (or reopens) a one-to-one conversation with a phone number. */
 export function NewDmDialog({ onClose, onOpened }: Props) {
   const client = useClient();
   const [phone, setPhone] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const errorId = useId();
   const {
     busy,
     error,
@@ -20,10 +26,21 @@ export function NewDmDialog({ onClose, onOpened }: Props) {
     const room = await client.openDm({ phone: phone.trim() });
     onOpened(room.id);
   });
+  const shown = problem ?? error;
 
   return (
     <Modal title="New message" onClose={onClose}>
-      <form onSubmit={(e) => void start(e)}>
+      <form
+        noValidate
+        onSubmit={(e) => {
+          if (!looksLikePhone(phone.trim())) {
+            e.preventDefault();
+            setProblem(NOT_A_NUMBER);
+            return;
+          }
+          void start(e);
+        }}
+      >
         <label htmlFor="dm-phone">Phone number</label>
         <input
           id="dm-phone"
@@ -33,13 +50,19 @@ export function NewDmDialog({ onClose, onOpened }: Props) {
           required
           autoFocus
           value={phone}
-          onChange={(e) => setPhone(e.target.value)}
-          aria-invalid={error ? true : undefined}
+          onChange={(e) => {
+            setPhone(e.target.value);
+            setProblem(null);
+          }}
+          aria-invalid={shown ? true : undefined}
+          aria-describedby={shown ? errorId : 'dm-phone-hint'}
         />
-        <p className="hint">They can reply once they sign in to Salon with this number.</p>
-        {error && (
-          <p className="error" role="alert">
-            {error}
+        <p className="hint" id="dm-phone-hint">
+          They can reply once they sign in to Salon with this number.
+        </p>
+        {shown && (
+          <p className="error" id={errorId} role="alert">
+            {shown}
           </p>
         )}
         <div className="row end">

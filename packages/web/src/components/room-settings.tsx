@@ -1,11 +1,13 @@
-import { useState, type SubmitEvent } from 'react';
-import { useClient } from '../hooks/use-client.js';
+import { useId, useState, type SubmitEvent } from 'react';
+import { useClient, useKnownPeople } from '../hooks/use-client.js';
+import { useNow } from '../hooks/use-now.js';
 import { navigate } from '../hooks/use-route.js';
 import { errorText } from '../lib/error-text.js';
-import { formatLastSeen } from '../lib/format-time.js';
-import { parseMemberRefs } from '../lib/member-refs.js';
+import { presenceText } from '../lib/format-time.js';
+import { checkMemberRefs } from '../lib/member-refs.js';
 import { roomTitle } from '../lib/room-title.js';
 import type { MemberView, RoomSummary, UserView } from '../sdk.js';
+import { isTooLong, LimitedTextField } from './limited-text-field.js';
 import { MemberList } from './member-list.js';
 import { Modal } from './modal.js';
 
@@ -16,8 +18,12 @@ interface Props {
   onClose: () => void;
 }
 
+/** The server's limit on a group's name, in visible characters. */
+export const MAX_GROUP_NAME_LENGTH = 100;
+
 /** A group's name and members (rename, add, remove, leave); a DM's other person. */
 export function RoomSettings({ room, members, me, onClose }: Props) {
+  const now = useNow();
   if (room.kind === 'direct') {
     const other = room.other;
     return (
@@ -28,7 +34,7 @@ export function RoomSettings({ room, members, me, onClose }: Props) {
           <dt>Phone</dt>
           <dd>{other?.phone ?? '—'}</dd>
           <dt>Status</dt>
-          <dd>{other?.online ? 'Online' : formatLastSeen(other?.last_seen_at ?? null)}</dd>
+          <dd>{presenceText(other, now)}</dd>
         </dl>
       </Modal>
     );
@@ -36,13 +42,20 @@ export function RoomSettings({ room, members, me, onClose }: Props) {
   return <GroupSettings room={room} members={members} me={me} onClose={onClose} />;
 }
 
+/**
+ * Owners and admins rename, add and remove; every member sees the members and can leave. What
+ * is typed under "Add members" is checked before any request.
+ */
 function GroupSettings({ room, members, me, onClose }: Props) {
   const client = useClient();
+  const known = [...useKnownPeople(), ...members];
   const [name, setName] = useState(roomTitle(room));
   const [refs, setRefs] = useState('');
+  const [refsProblem, setRefsProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [confirmLeave, setConfirmLeave] = useState(false);
+  const refsProblemId = useId();
   const canManage = room.role === 'owner' || room.role === 'admin';
 
   async function run(what: string, action: () => Promise<unknown>) {
@@ -61,11 +74,18 @@ function GroupSettings({ room, members, me, onClose }: Props) {
 
   const rename = (event: SubmitEvent) => {
     event.preventDefault();
+    if (busy !== null || isTooLong(name, MAX_GROUP_NAME_LENGTH)) return;
     void run('rename', () => client.rename(room.id, name.trim()));
   };
   const add = (event: SubmitEvent) => {
     event.preventDefault();
-    void run('add', () => client.addMembers(room.id, parseMemberRefs(refs))).then((ok) => {
+    const check = checkMemberRefs(refs, known);
+    if (!check.ok) {
+      setRefsProblem(check.problem);
+      return;
+    }
+    setRefsProblem(null);
+    void run('add', () => client.addMembers(room.id, check.refs)).then((ok) => {
       if (ok) setRefs('');
     });
   };
@@ -81,25 +101,28 @@ function GroupSettings({ room, members, me, onClose }: Props) {
 
   return (
     <Modal title="Group settings" onClose={onClose}>
-      <form className="row-form" onSubmit={rename}>
-        <label htmlFor="rename-group">Group name</label>
-        <div className="row">
-          <input
+      {canManage ? (
+        <form className="row-form" onSubmit={rename} noValidate>
+          <LimitedTextField
             id="rename-group"
-            type="text"
-            maxLength={100}
-            required
+            label="Group name"
             value={name}
-            onChange={(e) => setName(e.target.value)}
+            onChange={setName}
+            max={MAX_GROUP_NAME_LENGTH}
+            what="Group names"
           />
-          <button
-            type="submit"
-            disabled={busy !== null || name.trim() === '' || name.trim() === room.name}
-          >
-            Rename
-          </button>
-        </div>
-      </form>
+          <div className="row end">
+            <button
+              type="submit"
+              disabled={busy !== null || name.trim() === '' || name.trim() === room.name}
+            >
+              Rename
+            </button>
+          </div>
+        </form>
+      ) : (
+        <p className="muted">Only the group’s owner and admins can rename it or add people.</p>
+      )}
 
       <h3>Members</h3>
       <MemberList
@@ -110,25 +133,37 @@ function GroupSettings({ room, members, me, onClose }: Props) {
         onRemove={remove}
       />
 
-      <form className="row-form" onSubmit={add}>
-        <label htmlFor="add-members">Add members</label>
-        <div className="row">
-          <input
-            id="add-members"
-            type="text"
-            inputMode="tel"
-            value={refs}
-            onChange={(e) => setRefs(e.target.value)}
-            aria-describedby="add-members-hint"
-          />
-          <button type="submit" disabled={busy !== null || refs.trim() === ''}>
-            Add
-          </button>
-        </div>
-        <p className="hint" id="add-members-hint">
-          Phone numbers, separated by commas.
-        </p>
-      </form>
+      {canManage && (
+        <form className="row-form" onSubmit={add} noValidate>
+          <label htmlFor="add-members">Add members</label>
+          <div className="row">
+            <input
+              id="add-members"
+              type="text"
+              value={refs}
+              onChange={(e) => {
+                setRefs(e.target.value);
+                setRefsProblem(null);
+              }}
+              aria-invalid={refsProblem ? true : undefined}
+              aria-describedby={refsProblem ? refsProblemId : 'add-members-hint'}
+            />
+            <button type="submit" disabled={busy !== null || refs.trim() === ''}>
+              Add
+            </button>
+          </div>
+          {refsProblem ? (
+            <p className="error" id={refsProblemId} role="alert">
+              {refsProblem}
+            </p>
+          ) : (
+            <p className="hint" id="add-members-hint">
+              Phone numbers in international format, or names of people you talk with, separated by
+              commas.
+            </p>
+          )}
+        </form>
+      )}
 
       {error && (
         <p className="error" role="alert">
@@ -138,9 +173,25 @@ function GroupSettings({ room, members, me, onClose }: Props) {
 
       <div className="danger-zone">
         {confirmLeave ? (
-          <div className="row" role="group" aria-label="Leave this group?">
+          <div
+            className="row"
+            role="group"
+            aria-label="Leave this group?"
+            onKeyDown={(event) => {
+              if (event.key === 'Escape') {
+                event.preventDefault();
+                setConfirmLeave(false);
+              }
+            }}
+          >
             <span>Leave “{roomTitle(room)}”?</span>
-            <button type="button" className="danger" disabled={busy !== null} onClick={leave}>
+            <button
+              type="button"
+              className="danger"
+              autoFocus
+              disabled={busy !== null}
+              onClick={leave}
+            >
               Yes, leave
             </button>
             <button type="button" onClick={() => setConfirmLeave(false)}>

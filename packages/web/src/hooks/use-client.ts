@@ -1,6 +1,7 @@
 import type { SalonClient } from '@salon/client';
+import type { KnownPerson } from '../lib/member-refs.js';
 import { createContext, useCallback, useContext, useSyncExternalStore } from 'react';
-import type { ConnectionStatus, RoomSummary } from '../sdk.js';
+import type { ConnectionStatus, RoomSummary, UserView } from '../sdk.js';
 
 export const ClientContext = createContext<SalonClient | null>(null);
 
@@ -23,4 +24,17 @@ export function useRooms(): readonly RoomSummary[] {
   const client = useClient();
   const subscribe = useCallback((onChange: () => void) => client.onRooms(onChange), [client]);
   return useSyncExternalStore(subscribe, () => client.rooms);
+}
+
+/** The signed-in user as the SDK has it now (a profile change shows at once). */
+export function useMe(): UserView | null {
+  const client = useClient();
+  const subscribe = useCallback((onChange: () => void) => client.onMe(onChange), [client]);
+  return useSyncExternalStore(subscribe, () => client.me);
+}
+
+/** People the app knows by name: DM partners (to add to groups by name). */
+export function useKnownPeople(): KnownPerson[] {
+  const rooms = useRooms();
+  return rooms.flatMap((room) => (room.other ? [room.other] : []));
 }

@@ -8,6 +8,7 @@ const longDate = new Intl.DateTimeFormat(undefined, {
   year: 'numeric',
 });
 
+const MINUTE_MS = 60 * 1000;
 const DAY_MS = 24 * 3600 * 1000;
 
 function startOfDay(date: Date): number {
@@ -40,7 +41,26 @@ export function sameDay(a: string, b: string): boolean {
   return startOfDay(new Date(a)) === startOfDay(new Date(b));
 }
 
-/** "Last seen 10:42 AM" / "Last seen Tue" / "Last seen Mar 3". */
-export function formatLastSeen(iso: string | null): string {
-  return iso ? `Last seen ${formatListTime(iso)}` : 'Offline';
+/**
+ * As messengers say it: "last seen just now", "last seen 5 min ago", "last seen today at
+ * 10:42 AM", "last seen yesterday at…", "last seen Mar 3"; "offline" when never seen.
+ */
+export function formatLastSeen(iso: string | null, now = new Date()): string {
+  if (!iso) return 'offline';
+  const date = new Date(iso);
+  const ago = now.getTime() - date.getTime();
+  if (ago < MINUTE_MS) return 'last seen just now';
+  if (ago < 60 * MINUTE_MS) return `last seen ${Math.floor(ago / MINUTE_MS)} min ago`;
+  const days = Math.round((startOfDay(now) - startOfDay(date)) / DAY_MS);
+  if (days === 0) return `last seen today at ${time.format(date)}`;
+  if (days === 1) return `last seen yesterday at ${time.format(date)}`;
+  return `last seen ${shortDate.format(date)}`;
+}
+
+/** "online", or when they were last seen. */
+export function presenceText(
+  person: { online: boolean; last_seen_at: string | null } | null | undefined,
+  now = new Date(),
+): string {
+  return person?.online ? 'online' : formatLastSeen(person?.last_seen_at ?? null, now);
 }

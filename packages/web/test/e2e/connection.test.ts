@@ -1,10 +1,10 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../../server/test/helpers/salon-server.js';
 import { launchChromium } from './helpers/browser.js';
 import { expectEventually } from './helpers/expect-eventually.js';
 import { NetworkSwitch } from './helpers/network-switch.js';
-import { Person } from './helpers/person.js';
+import { Person, PHONE_VIEWPORT } from './helpers/person.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -122,4 +122,42 @@ describe('the live connection in the browser', () => {
       await ben.expectMessages([...all, 'Welcome back']);
     },
   );
+
+  it('says "Offline" as soon as the network drops, the other side sees it, and it reconnects as soon as the network is back', async () => {
+    const server = await startTestServer();
+    const ana = await Person.signIn(browser, server, { name: 'Ana' });
+    let net: NetworkSwitch | undefined;
+    const ben = await Person.signIn(browser, server, {
+      name: 'Ben',
+      viewport: PHONE_VIEWPORT,
+      prepare: async (context) => {
+        net = await NetworkSwitch.install(context);
+      },
+    });
+    if (!net) throw new Error('the network switch was not installed');
+    await ana.startDm(ben.phone);
+    await ana.page.getByText('online', { exact: true }).waitFor();
+
+    // The socket is left half-open, as a dropped Wi-Fi leaves it: only the browser knows.
+    await net.goOffline({ closeSockets: false });
+    await expectEventually(
+      "Ben's banner",
+      () => ben.banner().innerText(),
+      (text) => text.startsWith('Offline'),
+    );
+    await expectEventually(
+      "Ana's header",
+      () => ana.page.locator('.conversation-title p').innerText(),
+      (text) => text.startsWith('last seen'),
+    );
+    // Long enough offline for the reconnect backoff to have grown past several seconds.
+    const switched = net;
+    await expectEventually('two refused reconnects', () => switched.refused >= 2, true, 30_000);
+    expect(await ben.banner().innerText()).toMatch(/^Offline/);
+
+    await net.goOnline();
+    // Back at once, not after the backoff (a few seconds at most, where the backoff is longer).
+    await expectEventually("Ben's banner back online", () => ben.banner().innerText(), '', 4000);
+    await ana.page.getByText('online', { exact: true }).waitFor();
+  }, 60_000);
 });

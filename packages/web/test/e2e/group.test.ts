@@ -59,6 +59,7 @@ describe('groups in the browser', () => {
     // Remove Cara: she loses the conversation, the others see two members.
     const members = settings.getByRole('list', { name: 'Members' });
     await settings.getByRole('button', { name: 'Remove Cara' }).click();
+    await settings.getByRole('button', { name: 'Yes, remove' }).click();
     await members.getByRole('listitem', { name: 'Cara' }).waitFor({ state: 'detached' });
     await cara.page.getByText('You are no longer in this conversation.').waitFor();
     await expectEventually(

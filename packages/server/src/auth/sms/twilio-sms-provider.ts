@@ -42,9 +42,26 @@ export class TwilioSmsProvider implements SmsProvider {
       await res.body?.cancel();
       return;
     }
-    const detail = await res.text().catch(() => '');
+    const detail = providerDetail(await res.text().catch(() => ''));
     // 429 and 5xx are Twilio's trouble and pass; other 4xx (bad number, bad credentials) will not.
     const retryable = res.status === 429 || res.status >= 500;
-    throw new SmsError(`Twilio answered ${res.status}: ${detail.slice(0, 300)}`, retryable);
+    throw new SmsError(`Twilio answered ${res.status}: ${detail}`, retryable);
   }
+}
+
+/**
+ * What of a provider's error body is fit for the logs: Twilio's error code and sentence, with
+ * anything that looks like a phone number masked (Twilio puts the number in its messages, and
+ * logs are kept and shipped where phone numbers must not go).
+ */
+export function providerDetail(body: string): string {
+  let text = body;
+  try {
+    const json = JSON.parse(body) as { code?: unknown; message?: unknown };
+    const part = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+    text = `${part(json.code)} ${part(json.message)}`.trim();
+  } catch {
+    // Not JSON: the text itself, masked below.
+  }
+  return text.replace(/\+?\d[\d\s().-]{5,}\d/g, '[number]').slice(0, 300);
 }

@@ -1,12 +1,14 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as identity from './0001-identity.js';
 import * as chat from './0002-chat.js';
+import * as consent from './0003-consent.js';
 import * as textColumns from './0004-text-columns.js';
 
 /** Versioned migrations, in order. Names sort; a released migration is never edited. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-identity': identity,
   '0002-chat': chat,
+  '0003-consent': consent,
   '0004-text-columns': textColumns,
 };
 

@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PROTOCOL_V1 } from '@salon/protocol';
 import { expect } from 'vitest';
-import { Channel, type ActionHandler, type SubscriptionHost } from '../../../src/cable/channel.js';
+import { z } from 'zod';
+import {
+  Channel,
+  defineChannel,
+  type ActionHandler,
+  type SubscriptionHost,
+} from '../../../src/cable/channel.js';
 import { AppError } from '../../../src/errors.js';
 import type { CableServer } from '../../../src/cable/cable-server.js';
 import { api, signIn, type SignedIn, type TestServer } from '../../helpers/salon-server.js';
@@ -99,7 +105,13 @@ export class EchoChannel extends Channel {
 
 export function installEchoChannel(server: TestServer): void {
   const cable = server.salon.cable;
-  cable.channels.set('EchoChannel', (host, id, params) => new EchoChannel(host, id, params, cable));
+  cable.channels.set(
+    'EchoChannel',
+    defineChannel(
+      z.strictObject({ channel: z.literal('EchoChannel'), stream: z.string().max(200).optional() }),
+      (host, id, params) => new EchoChannel(host, id, params, cable),
+    ),
+  );
 }
 
 /** ws://…/cable with `params` in the query. */

@@ -25,6 +25,8 @@ export interface RawClientOptions {
   headers?: Record<string, string>;
   /** How long the WebSocket handshake may take, ms. */
   handshakeTimeoutMs?: number;
+  /** Whether WebSocket pings are answered (as browsers do); false plays a peer that vanished. */
+  autoPong?: boolean;
 }
 
 export type FramePredicate = (frame: Frame) => boolean;
@@ -74,6 +76,7 @@ export class RawClient {
     const ws = new WebSocket(url, options.protocols ?? PROTOCOL_V1, {
       headers: options.headers,
       handshakeTimeout: options.handshakeTimeoutMs ?? 5000,
+      autoPong: options.autoPong ?? true,
     });
     const client = new RawClient(ws);
     onTestFinished(() => client.terminate());

@@ -10,6 +10,7 @@ export class NetworkSwitch {
   readonly #context: BrowserContext;
   readonly #open = new Set<{ page: WebSocketRoute; server: WebSocketRoute }>();
   #offline = false;
+  #refused = 0;
 
   private constructor(context: BrowserContext) {
     this.#context = context;
@@ -24,6 +25,11 @@ export class NetworkSwitch {
 
   get offline(): boolean {
     return this.#offline;
+  }
+
+  /** WebSockets the page tried to open while offline. */
+  get refused(): number {
+    return this.#refused;
   }
 
   /**
@@ -46,6 +52,7 @@ export class NetworkSwitch {
 
   async #route(ws: WebSocketRoute): Promise<void> {
     if (this.#offline) {
+      this.#refused++;
       await ws.close();
       return;
     }

@@ -15,6 +15,8 @@ export interface PersonOptions {
   phone?: string;
   /** Default: 1280×800. */
   viewport?: { width: number; height: number };
+  /** A touch screen without a mouse (default: for viewports narrower than 760 px). */
+  touch?: boolean;
   /** Runs on the fresh context before the app loads (routes, offline switches). */
   prepare?: (context: BrowserContext) => Promise<void>;
 }
@@ -44,9 +46,9 @@ export class Person {
     server: TestServer,
     options: PersonOptions,
   ): Promise<Person> {
-    const context = await browser.newContext({
-      viewport: options.viewport ?? { width: 1280, height: 800 },
-    });
+    const viewport = options.viewport ?? { width: 1280, height: 800 };
+    const touch = options.touch ?? viewport.width < 760;
+    const context = await browser.newContext({ viewport, hasTouch: touch, isMobile: touch });
     context.setDefaultTimeout(UI_TIMEOUT_MS);
     const page = await context.newPage();
     const person = new Person(options.name, options.phone ?? testPhone(), context, page);
@@ -116,6 +118,78 @@ export class Person {
     await dialog.getByRole('textbox', { name: 'Phone number' }).fill(phone);
     await dialog.getByRole('button', { name: 'Start conversation' }).click();
     await this.log().waitFor();
+  }
+
+  /** Creates a group through "New group" with members given by phone number; opens it. */
+  async createGroup(name: string, phones: readonly string[]): Promise<void> {
+    await this.page.getByRole('button', { name: 'New group' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'New group' });
+    await dialog.getByRole('textbox', { name: 'Group name' }).fill(name);
+    await dialog.getByRole('textbox', { name: 'Members' }).fill(phones.join('\n'));
+    await dialog.getByRole('button', { name: 'Create group' }).click();
+    await this.page.getByRole('heading', { name }).waitFor();
+  }
+
+  /** Opens a message's actions menu with its "Message actions" button. */
+  async openMessageMenu(text: string): Promise<Locator> {
+    const item = this.messageItems(text);
+    await item.hover();
+    await item.getByRole('button', { name: 'Message actions' }).click();
+    const menu = this.page.getByRole('menu', { name: 'Message actions' });
+    await menu.waitFor();
+    return menu;
+  }
+
+  /**
+   * Where the keyboard focus is: "tag: name" (aria-label, else the start of its text), or
+   * "body" when it fell back to the page.
+   */
+  async focused(): Promise<string> {
+    const el = this.page.locator(':focus');
+    if ((await el.count()) === 0) return 'body';
+    return el.evaluate(
+      (node: {
+        tagName: string;
+        textContent: string | null;
+        getAttribute(name: string): string | null;
+      }) => {
+        const name = node.getAttribute('aria-label') ?? (node.textContent ?? '').slice(0, 60);
+        return `${node.tagName.toLowerCase()}: ${name}`.trim();
+      },
+    );
+  }
+
+  /** The open conversation's room id (from the address bar). */
+  roomId(): string {
+    const match = /\/rooms\/([^/]+)/.exec(new URL(this.page.url()).pathname);
+    if (!match?.[1]) throw new Error(`${this.name} has no conversation open`);
+    return decodeURIComponent(match[1]);
+  }
+
+  /** Sends messages over the HTTP API with this person's session (faster than typing them). */
+  async postMessages(roomId: string, texts: readonly string[]): Promise<void> {
+    await this.page.evaluate(
+      async ({ roomId, texts }) => {
+        for (const body of texts) {
+          const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/messages`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ body, client_id: crypto.randomUUID() }),
+          });
+          if (!res.ok) throw new Error(`send failed: ${String(res.status)}`);
+        }
+      },
+      { roomId, texts },
+    );
+  }
+
+  /** This person's unread count for a room as the server has it (their read mark's effect). */
+  async serverUnread(roomId: string): Promise<number> {
+    return this.page.evaluate(async (roomId) => {
+      const res = await fetch('/api/rooms');
+      const body = (await res.json()) as { rooms: { id: string; unread_count: number }[] };
+      return body.rooms.find((room) => room.id === roomId)?.unread_count ?? -1;
+    }, roomId);
   }
 
   /** Types into "Message" and presses "Send". */
