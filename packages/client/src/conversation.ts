@@ -184,6 +184,8 @@ export class Conversation {
       client_id: clientId,
       seq: 0,
       room_id: this.roomId,
+      kind: 'text',
+      event: null,
       sender: { id: me, name: this.#members.find((m) => m.id === me)?.name ?? null },
       body: body.trim(),
       created_at: new Date().toISOString(),

@@ -477,7 +477,8 @@ export class SalonClient {
       last_message: message,
       last_seq: message.seq,
       last_activity_at: message.created_at,
-      unread_count: mine ? 0 : room.unread_count + 1,
+      // Group events ("Ana added Ben") are not something to read, as the server counts.
+      unread_count: mine ? 0 : room.unread_count + (message.kind === 'text' ? 1 : 0),
       last_read_seq: mine ? message.seq : room.last_read_seq,
     });
   }

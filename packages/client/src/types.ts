@@ -1,4 +1,5 @@
 import type {
+  GroupEventView,
   MemberView,
   MessageView,
   RoomDetail,
@@ -7,7 +8,7 @@ import type {
   UserView,
 } from '@salon/protocol';
 
-export type { MemberView, MessageView, RoomDetail, RoomSummary, UserRef, UserView };
+export type { GroupEventView, MemberView, MessageView, RoomDetail, RoomSummary, UserRef, UserView };
 
 /**
  * The connection's state, as a closed union (the banner shows it): `offline` while the browser
@@ -34,6 +35,9 @@ export interface ClientMessage {
   /** 0 until stored. */
   seq: number;
   room_id: string;
+  /** `event`: a group event in the timeline ("Ana added Ben"), never one's own to send. */
+  kind: 'text' | 'event';
+  event: GroupEventView | null;
   sender: UserRef;
   body: string | null;
   created_at: string;

@@ -99,12 +99,29 @@ export interface UserRef {
   name: string | null;
 }
 
+/**
+ * A group event in the timeline; its message's sender is who did it. People added or removed
+ * are named as the room showed them then (a name is null while its person has not accepted the
+ * group: an invitation).
+ */
+export type GroupEventView =
+  | { type: 'created'; name: string }
+  | { type: 'renamed'; name: string }
+  | { type: 'added'; users: UserRef[] }
+  | { type: 'removed'; user: UserRef }
+  /** The sender accepted an invitation. */
+  | { type: 'joined' }
+  | { type: 'left' };
+
 export interface MessageView {
   id: string;
   room_id: string;
   seq: number;
+  /** `text`: something a person wrote; `event`: a group event (then `body` is null). */
+  kind: 'text' | 'event';
+  event: GroupEventView | null;
   sender: UserRef;
-  /** Null once deleted. */
+  /** Null once deleted, and for events. */
   body: string | null;
   client_id: string;
   /** ISO 8601. */

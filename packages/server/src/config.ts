@@ -1,7 +1,10 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { SMS_NUMBER_KINDS } from './auth/phone.js';
+import { SMS_NUMBER_KINDS } from './auth/phone-kinds.js';
+import { ConfigError } from './config-error.js';
+
+export { ConfigError };
 
 /**
  * Salon's configuration: every setting is an environment variable with a `salon start --flag`
@@ -387,17 +390,6 @@ export type Config = Omit<
   /** The database URL with the default filled in. */
   databaseUrl: string;
 };
-
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
 
 export function flagName(env: string): string {
   return env

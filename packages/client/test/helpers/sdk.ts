@@ -86,6 +86,11 @@ export class UnreachableWebSocket {
   }
 }
 
+/** What people wrote in a conversation, without its group events ("Ana added Ben"). */
+export function texts<M extends { kind: string }>(conv: { messages: readonly M[] }): M[] {
+  return conv.messages.filter((m) => m.kind === 'text');
+}
+
 /** Seqs of the stored messages, and true when they strictly increase (no repeats). */
 export function storedSeqs(messages: readonly { seq: number; status: string }[]): number[] {
   return messages.filter((m) => m.status === 'sent').map((m) => m.seq);

@@ -1,5 +1,11 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { AppError } from '../errors.js';
+import {
+  PHONE_TYPES,
+  SMS_NUMBER_KINDS,
+  type PhoneType,
+  type SmsNumberKind,
+} from './phone-kinds.js';
 
 export interface NormalizedPhone {
   /** E.164, e.g. +14155550123. */
@@ -12,29 +18,7 @@ export interface NormalizedPhone {
   type: PhoneType;
 }
 
-/** libphonenumber's number types, lower-case; `unknown` when it cannot tell. */
-export const PHONE_TYPES = [
-  'mobile',
-  'fixed_line_or_mobile',
-  'fixed_line',
-  'voip',
-  'personal_number',
-  'pager',
-  'uan',
-  'voicemail',
-  'toll_free',
-  'premium_rate',
-  'shared_cost',
-  'unknown',
-] as const;
-export type PhoneType = (typeof PHONE_TYPES)[number];
-
-/**
- * What may receive codes: number types, and `non_geographic` for numbers of no country
- * (satellite phones, international freephone…), which SMS-pumping fraud favours.
- */
-export const SMS_NUMBER_KINDS = [...PHONE_TYPES, 'non_geographic'] as const;
-export type SmsNumberKind = (typeof SMS_NUMBER_KINDS)[number];
+export { PHONE_TYPES, SMS_NUMBER_KINDS, type PhoneType, type SmsNumberKind };
 
 /**
  * Normalizes a phone number typed by a person to E.164. International format is required (a

@@ -12,8 +12,9 @@ import type { ActionLimits } from '../limits/action-limits.js';
 import { BlockService } from './block.service.js';
 import { chatRoutes } from './chat.routes.js';
 import { Consent } from './consent.js';
+import { TimelineEvents } from './timeline-events.js';
 import { MembershipRepository } from './membership.repository.js';
-import { MessageJob } from './message-job.js';
+import { MessageJob, type AfterStore } from './message-job.js';
 import { MessageService } from './message.service.js';
 import type { MessageStore } from './message.store.js';
 import { PresenceService } from './presence.service.js';
@@ -47,20 +48,25 @@ export function createChat(deps: {
     deps.log.child({ part: 'presence' }),
   );
   const queries = new RoomQueries(db, (userId) => presence.isOnline(userId));
-  const rooms = new RoomService(db, users, queries, new Consent(db), publisher);
-  const blocks = new BlockService(db, users, rooms);
-  const messageJob = new MessageJob(
+  // Replying to a request or invitation accepted it: the others now see who replied. (The
+  // step needs the room service, which records its group events through this job.)
+  const acceptedByReply: AfterStore = (req, result) =>
+    result.joined ? rooms.announceAccepted(req.roomId, req.senderId) : undefined;
+  const messageJob: MessageJob = new MessageJob(
     deps.messageStore,
     publisher,
     deps.log.child({ part: 'messages' }),
-    {
-      steps: [
-        // Replying to a request or invitation accepted it: the others now see who replied.
-        (req, result) =>
-          result.joined ? rooms.announceAccepted(req.roomId, req.senderId) : undefined,
-      ],
-    },
+    { steps: [acceptedByReply] },
   );
+  const rooms: RoomService = new RoomService({
+    db,
+    users,
+    queries,
+    consent: new Consent(db),
+    notify: publisher,
+    timeline: new TimelineEvents(deps.jobs, messageJob),
+  });
+  const blocks = new BlockService(db, users, rooms);
   const messages = new MessageService(db, deps.jobs, messageJob, rooms, publisher);
   const receipts = new ReadReceiptService(db, rooms, publisher);
   const typing = new TypingService(users, publisher);

@@ -44,7 +44,7 @@ export function planBatch(
   const joins = new Map<string, { roomId: string; userId: string; index: number }>();
   requests.forEach((r, index) => {
     const state = look.memberState(r.roomId, r.senderId);
-    if (state === undefined || state === 'declined') {
+    if (r.event === undefined && (state === undefined || state === 'declined')) {
       results[index] = {
         ok: false,
         code: 'NOT_A_MEMBER',
@@ -82,11 +82,14 @@ export function planBatch(
       created_at: now,
       edited_at: null,
       deleted_at: null,
+      kind: r.event === undefined ? 'text' : 'event',
+      event: r.event === undefined ? null : JSON.stringify(r.event),
     };
+    if (r.event !== undefined) row.body = null;
     inBatch.set(key, row);
     accepted.push({ index, row });
     const member = `${r.roomId}\n${r.senderId}`;
-    if (state === 'pending' && !joins.has(member))
+    if (r.event === undefined && state === 'pending' && !joins.has(member))
       joins.set(member, { roomId: r.roomId, userId: r.senderId, index });
     const list = perRoom.get(r.roomId);
     if (list) list.push(row);

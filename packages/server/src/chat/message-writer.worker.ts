@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { openSqlite } from '../db/database.js';
+import { openSqlite } from '../db/sqlite-file.js';
 import type { MessageRequest, WriteResult } from './message.store.js';
 import { SqliteMessageStore } from './sqlite-message-store.js';
 

@@ -95,6 +95,7 @@ export class MessageService {
   ): Promise<MessageView> {
     await this.#rooms.membership(roomId, userId);
     const row = await this.#message(roomId, messageId);
+    if (row.kind === 'event') throw eventsAreFixed();
     if (row.sender_id !== userId)
       throw new AppError('FORBIDDEN', 403, 'Only its sender can edit a message.');
     if (row.deleted_at !== null)
@@ -123,6 +124,7 @@ export class MessageService {
   async delete(userId: string, roomId: string, messageId: string): Promise<MessageView> {
     const member = await this.#rooms.membership(roomId, userId);
     const row = await this.#message(roomId, messageId);
+    if (row.kind === 'event') throw eventsAreFixed();
     if (row.sender_id !== userId && member.role === 'member') {
       throw new AppError('FORBIDDEN', 403, 'Only its sender or an admin can delete a message.');
     }
@@ -162,3 +164,6 @@ export class MessageService {
     return u?.name ?? null;
   }
 }
+
+const eventsAreFixed = () =>
+  new AppError('FORBIDDEN', 403, 'Group events cannot be edited or deleted.');

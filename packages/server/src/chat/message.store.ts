@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@salon/protocol';
+import type { ErrorCode, GroupEventView } from '@salon/protocol';
 import type { Db } from '../db/database.js';
 import type { MessagesTable } from '../db/schema.js';
 import { assignSeqs, finish, planBatch, readMarks } from './message-batch.js';
@@ -12,6 +12,11 @@ export interface MessageRequest {
   clientId: string;
   body: string;
   replyTo: string | null;
+  /**
+   * A group event made by the server (the sender did it): stored without a body, and without
+   * the membership check (someone who just left is the sender of "left").
+   */
+  event?: GroupEventView;
 }
 
 export type WriteResult =

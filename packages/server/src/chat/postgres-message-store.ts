@@ -52,9 +52,9 @@ const Q = {
       'accepted_at = CASE WHEN v.joins THEN coalesce(m.accepted_at, $15::int8) ELSE m.accepted_at END ' +
       'FROM unnest($4::text[], $5::text[], $6::int8[], $16::bool[]) AS v(room_id, user_id, seq, joins) ' +
       'WHERE m.room_id = v.room_id AND m.user_id = v.user_id AND m.last_read_seq < v.seq' +
-      ') INSERT INTO messages (id, room_id, seq, sender_id, client_id, body, reply_to, created_at) ' +
+      ') INSERT INTO messages (id, room_id, seq, sender_id, client_id, body, reply_to, created_at, kind, event) ' +
       'SELECT * FROM unnest($7::text[], $8::text[], $9::int8[], $10::text[], $11::text[], ' +
-      '$12::text[], $13::text[], $14::int8[])',
+      '$12::text[], $13::text[], $14::int8[], $17::text[], $18::text[])',
   },
 } as const;
 
@@ -207,6 +207,8 @@ async function write(
       rows.map((r) => r.created_at),
       Date.now(),
       marks.map((m) => joins.has(`${m.roomId}\n${m.userId}`)),
+      rows.map((r) => r.kind),
+      rows.map((r) => r.event),
     ],
   });
   return finish(plan, name);

@@ -227,6 +227,8 @@ export class RoomQueries {
         )
         .where('msg.sender_id', '!=', userId)
         .where('msg.deleted_at', 'is', null)
+        // Group events ("Ana added Ben") are not something to read.
+        .where('msg.kind', '=', 'text')
         .groupBy('msg.room_id')
         .execute();
       for (const u of unread) unreadByRoom.set(u.room_id, u.n);

@@ -7,6 +7,7 @@ import type { Db } from '../db/database.js';
 import type { Membership, MemberState } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { Consent } from './consent.js';
+import type { TimelineEvents } from './timeline-events.js';
 import { directKey, selfKey } from './direct-keys.js';
 import { roomNotFound, type RoomQueries } from './room.queries.js';
 import { chunks, type UserRepository } from './user.repository.js';
@@ -25,19 +26,22 @@ export class RoomService {
   readonly #queries: RoomQueries;
   readonly #consent: Consent;
   readonly #notify: Publisher;
+  readonly #timeline: TimelineEvents;
 
-  constructor(
-    db: Db,
-    users: UserRepository,
-    queries: RoomQueries,
-    consent: Consent,
-    notify: Publisher,
-  ) {
-    this.#db = db;
-    this.#users = users;
-    this.#queries = queries;
-    this.#consent = consent;
-    this.#notify = notify;
+  constructor(deps: {
+    db: Db;
+    users: UserRepository;
+    queries: RoomQueries;
+    consent: Consent;
+    notify: Publisher;
+    timeline: TimelineEvents;
+  }) {
+    this.#db = deps.db;
+    this.#users = deps.users;
+    this.#queries = deps.queries;
+    this.#consent = deps.consent;
+    this.#notify = deps.notify;
+    this.#timeline = deps.timeline;
   }
 
   /**
@@ -88,6 +92,7 @@ export class RoomService {
       ];
       for (const chunk of chunks(rows)) await trx.insertInto('memberships').values(chunk).execute();
     });
+    this.#timeline.record(roomId, creatorId, { type: 'created', name });
     await this.#announceRoomTo(
       [creatorId, ...members.filter((id) => states.get(id) !== 'declined')],
       roomId,
@@ -278,14 +283,17 @@ export class RoomService {
       }
     });
     const visible = added.filter((id) => states.get(id) !== 'declined');
+    const shown = [];
     for (const id of [...added, ...invitedAgain]) {
       const member = await this.#queries.broadcastMember(roomId, id);
       if (!member) continue;
+      shown.push({ id: member.id, name: member.name });
       const event: RoomEvent = invitedAgain.includes(id)
         ? { type: 'member_updated', room_id: roomId, member }
         : { type: 'member_added', room_id: roomId, member };
       this.#notify.publish(roomStream(roomId), event, { durable: true });
     }
+    if (shown.length > 0) this.#timeline.record(roomId, actorId, { type: 'added', users: shown });
     await this.#announceRoomTo([...visible, ...invitedAgain], roomId);
     return this.#queries.detail(actorId, roomId);
   }
@@ -304,6 +312,8 @@ export class RoomService {
   async announceAccepted(roomId: string, userId: string): Promise<void> {
     const member = await this.#queries.broadcastMember(roomId, userId);
     if (!member) return;
+    const room = await this.#room(roomId);
+    if (room.kind === 'group') this.#timeline.record(roomId, userId, { type: 'joined' });
     const event: RoomEvent = { type: 'member_updated', room_id: roomId, member };
     this.#notify.publish(roomStream(roomId), event, { durable: true });
     const summary = await this.#queries.summary(userId, roomId);
@@ -429,6 +439,16 @@ export class RoomService {
     // They stop following the room first: what is said from now on, their removal included,
     // is for the others.
     this.#gone(userId, roomId);
+    if (room.kind === 'group') {
+      const whom = target.accepted_at === null ? null : await this.#users.byId(userId);
+      this.#timeline.record(
+        roomId,
+        actorId,
+        actorId === userId
+          ? { type: 'left' }
+          : { type: 'removed', user: { id: userId, name: whom?.name ?? null } },
+      );
+    }
     const removed: RoomEvent = { type: 'member_removed', room_id: roomId, user_id: userId };
     this.#notify.publish(roomStream(roomId), removed, { durable: true });
   }
@@ -443,6 +463,7 @@ export class RoomService {
     await this.#db.updateTable('rooms').set({ name }).where('id', '=', roomId).execute();
     const event: RoomEvent = { type: 'room_renamed', room_id: roomId, name };
     this.#notify.publish(roomStream(roomId), event, { durable: true });
+    this.#timeline.record(roomId, actorId, { type: 'renamed', name });
     return this.#queries.detail(actorId, roomId);
   }
 

@@ -32,8 +32,8 @@ export class SqliteMessageStore implements MessageStore {
         )
         .pluck(),
       insert: db.prepare(
-        'INSERT INTO messages (id, room_id, seq, sender_id, client_id, body, reply_to, created_at, edited_at, deleted_at) ' +
-          'VALUES (@id, @room_id, @seq, @sender_id, @client_id, @body, @reply_to, @created_at, @edited_at, @deleted_at)',
+        'INSERT INTO messages (id, room_id, seq, sender_id, client_id, body, reply_to, created_at, edited_at, deleted_at, kind, event) ' +
+          'VALUES (@id, @room_id, @seq, @sender_id, @client_id, @body, @reply_to, @created_at, @edited_at, @deleted_at, @kind, @event)',
       ),
       read: db.prepare<[number, string, string, number]>(
         'UPDATE memberships SET last_read_seq = ? WHERE room_id = ? AND user_id = ? AND last_read_seq < ?',

@@ -1,4 +1,4 @@
-import type { MessageView } from '@salon/protocol';
+import type { GroupEventView, MessageView } from '@salon/protocol';
 import type { MessagesTable } from '../db/schema.js';
 
 /** Row → wire view mappers. Times leave the server as ISO 8601 strings. */
@@ -11,6 +11,8 @@ export function messageView(row: MessagesTable, senderName: string | null): Mess
     id: row.id,
     room_id: row.room_id,
     seq: row.seq,
+    kind: row.kind,
+    event: row.event === null ? null : (JSON.parse(row.event) as GroupEventView),
     sender: { id: row.sender_id, name: senderName },
     body: row.deleted_at === null ? row.body : null,
     client_id: row.client_id,

@@ -104,7 +104,13 @@ export interface MessagesTable {
   created_at: number;
   edited_at: number | null;
   deleted_at: number | null;
+  /** `text`, or `event`: a group event in the timeline (then `body` is null). */
+  kind: MessageKind;
+  /** The group event as JSON (GroupEventView), for kind `event`; else null. */
+  event: string | null;
 }
+
+export type MessageKind = 'text' | 'event';
 
 /** Rows as read (generated columns filled in). */
 export type User = Selectable<UsersTable>;

@@ -7,6 +7,7 @@ import {
   history,
   person,
   roomsOf,
+  timeline,
   type Person,
 } from './chat-client.js';
 
@@ -32,9 +33,12 @@ const BAD_CLIENT_IDS: [string, unknown][] = [
   ['unicode', 'ид'],
 ];
 
+/** No message stored: the history has none, and `last_seq` is what it was (a new group's
+ * "created" event, seq 1, aside). */
 async function expectNothingStored(server: TestServer, who: Person, roomId: string) {
   expect(await history(server, who, roomId)).toEqual([]);
-  expect((await roomsOf(server, who)).find((r) => r.id === roomId)?.last_seq).toBe(0);
+  const events = (await timeline(server, who, roomId)).length;
+  expect((await roomsOf(server, who)).find((r) => r.id === roomId)?.last_seq).toBe(events);
 }
 
 describe('bad input gives a clear 4xx and stores nothing', () => {
@@ -169,7 +173,7 @@ describe('bad input gives a clear 4xx and stores nothing', () => {
     expect((await anaWs.roomEvent(room.id, 'error')).code).toBeDefined();
 
     // Ben saw none of it: the next good message is the first chat event on his subscription
-    // (presence events, which come and go with connections, aside), seq 1.
+    // (presence events, which come and go with connections, aside).
     anaWs.speak(room.id, 'finally', 'good-1');
     await benWs.message(room.id, 'good-1');
     expect(
@@ -180,8 +184,9 @@ describe('bad input gives a clear 4xx and stores nothing', () => {
           (f.message as { type?: string } | undefined)?.type !== 'presence',
       ),
     ).toHaveLength(1);
+    // Seq 2: the group's "created" event is seq 1.
     expect((await history(server, ben, room.id)).map((m) => [m.seq, m.body])).toEqual([
-      [1, 'finally'],
+      [2, 'finally'],
     ]);
     anaWs.close();
     benWs.close();

@@ -10,6 +10,7 @@ import { PROTOCOL_V1 } from '@salon/protocol';
 import { expect } from 'vitest';
 import { RawClient, type Frame } from '../cable/helpers/raw-client.js';
 import { api, signIn, testPhone, type TestServer } from '../helpers/salon-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * Chat-level helpers over the real server: people signed in through the real HTTP flow, and a
@@ -190,6 +191,10 @@ export async function ok<T>(
   return res.body as T;
 }
 
+/**
+ * A group made over HTTP, once its "created" event is stored: that event is the room's seq 1,
+ * so the first message in a new group is seq 2.
+ */
 export async function createGroup(
   server: TestServer,
   owner: Person,
@@ -203,6 +208,10 @@ export async function createGroup(
     { name, members },
     owner.token,
     201,
+  );
+  await waitFor(
+    'the group’s created event',
+    async () => (await timeline(server, owner, b.room.id)).length > 0,
   );
   return b.room;
 }
@@ -251,7 +260,21 @@ export async function postMessage(
   return b.message;
 }
 
+/**
+ * What people wrote in a room (GET …/messages), without the group events of the timeline ("Ana
+ * added Ben"): most tests are about messages; `timeline` has both.
+ */
 export async function history(
+  server: TestServer,
+  who: Person,
+  roomId: string,
+  query = '',
+): Promise<MessageView[]> {
+  return (await timeline(server, who, roomId, query)).filter((m) => m.kind === 'text');
+}
+
+/** Everything in a room's history: messages and group events, in seq order. */
+export async function timeline(
   server: TestServer,
   who: Person,
   roomId: string,

@@ -4,6 +4,7 @@ import { api, startTestServer } from '../helpers/salon-server.js';
 import {
   ChatClient,
   codeOf,
+  acceptedDm,
   createGroup,
   history,
   ok,
@@ -17,7 +18,7 @@ describe('edits and deletes', () => {
     const server = await startTestServer();
     const ana = await person(server, 'Ana');
     const ben = await person(server, 'Ben');
-    const room = await createGroup(server, ana, 'Edits', [ben.id]);
+    const room = await acceptedDm(server, ana, ben);
     const anaWs = await ChatClient.connect(server, ana);
     const benWs = await ChatClient.connect(server, ben);
     await anaWs.joinRoom(room.id);
@@ -124,7 +125,8 @@ describe('edits and deletes', () => {
       undefined,
       ana.token,
     );
-    expect(del.message).toMatchObject({ id: bens.id, seq: 1, body: null, sender: { id: ben.id } });
+    // Seq 2: the group's "created" event is seq 1.
+    expect(del.message).toMatchObject({ id: bens.id, seq: 2, body: null, sender: { id: ben.id } });
     expect(del.message.deleted_at).not.toBeNull();
     const heard = await caraWs.roomEvent(room.id, 'message_deleted');
     expect(heard.message).toEqual(del.message);
@@ -135,7 +137,7 @@ describe('edits and deletes', () => {
     const server = await startTestServer();
     const ana = await person(server, 'Ana');
     const ben = await person(server, 'Ben');
-    const room = await createGroup(server, ana, 'Oops', [ben.id]);
+    const room = await acceptedDm(server, ana, ben);
     await postMessage(server, ben, room.id, 'one', 'm1');
     const oops = await postMessage(server, ben, room.id, 'secret password', 'm2');
     await postMessage(server, ben, room.id, 'three', 'm3');

@@ -58,8 +58,9 @@ describe('done when', () => {
       from.speak(group.id, body, clientId);
       for (const c of [anaWs, benWs, caraWs]) await c.message(group.id, clientId);
     }
-    // Ana reads the group up to Ben's "Lisbon"; Ben reads nothing more; Cara wrote last.
-    anaWs.perform(group.id, 'read', { seq: 3 });
+    // Ana reads the group up to Ben's "Lisbon" (seq 4: the group's "created" event is seq 1);
+    // Ben reads nothing more; Cara wrote last.
+    anaWs.perform(group.id, 'read', { seq: 4 });
     await caraWs.roomEvent(group.id, 'read', (e) => e.user_id === ana.id);
     for (const c of [anaWs, benWs, caraWs]) c.close();
 
@@ -69,10 +70,10 @@ describe('done when', () => {
       [3, ana.id, 'Let’s plan the trip with Cara'],
     ];
     const expectedGroup = [
-      [1, ana.id, 'Welcome Cara'],
-      [2, cara.id, 'Thanks! Where to?'],
-      [3, ben.id, 'Lisbon'],
-      [4, cara.id, 'Perfect'],
+      [2, ana.id, 'Welcome Cara'],
+      [3, cara.id, 'Thanks! Where to?'],
+      [4, ben.id, 'Lisbon'],
+      [5, cara.id, 'Perfect'],
     ];
     const unreadBefore = {
       ana: (await roomsOf(server, ana)).map((r) => [r.id, r.unread_count]),
@@ -87,11 +88,11 @@ describe('done when', () => {
     for (const who of [ana, ben]) expect(await lines(who, dm.id)).toEqual(expectedDm);
     for (const who of [ana, ben, cara]) expect(await lines(who, group.id)).toEqual(expectedGroup);
 
-    // Unread: Ana read the DM by writing its last line and the group up to 3 (Cara's 4th is
-    // unread); Ben read the DM, and in the group wrote seq 3 (so read to 3): Cara's 4th unread;
-    // Cara wrote the last group line.
+    // Unread: Ana read the DM by writing its last line and the group up to 4 (Cara's "Perfect"
+    // is unread); Ben read the DM, and in the group wrote seq 4 (so read to 4): Cara's line
+    // unread; Cara wrote the last group line.
     expect(await summaryOf(server, ana, dm.id)).toMatchObject({ unread_count: 0, last_seq: 3 });
-    expect(await summaryOf(server, ana, group.id)).toMatchObject({ unread_count: 1, last_seq: 4 });
+    expect(await summaryOf(server, ana, group.id)).toMatchObject({ unread_count: 1, last_seq: 5 });
     expect(await summaryOf(server, ben, dm.id)).toMatchObject({ unread_count: 0 });
     expect(await summaryOf(server, ben, group.id)).toMatchObject({ unread_count: 1 });
     expect(await summaryOf(server, cara, group.id)).toMatchObject({
@@ -133,8 +134,8 @@ describe('done when', () => {
     const benAgain = await ChatClient.connect(server, ben);
     await benAgain.joinRoom(group.id);
     benAgain.speak(group.id, 'Booked!', 'g-ben-2');
-    expect((await benAgain.message(group.id, 'g-ben-2')).seq).toBe(5);
-    expect(await lines(cara, group.id)).toEqual([...expectedGroup, [5, ben.id, 'Booked!']]);
+    expect((await benAgain.message(group.id, 'g-ben-2')).seq).toBe(6);
+    expect(await lines(cara, group.id)).toEqual([...expectedGroup, [6, ben.id, 'Booked!']]);
     benAgain.close();
   });
 });

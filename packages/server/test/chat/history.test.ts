@@ -3,6 +3,7 @@ import { api, startTestServer } from '../helpers/salon-server.js';
 import {
   ChatClient,
   codeOf,
+  acceptedDm,
   createGroup,
   history,
   person,
@@ -18,7 +19,8 @@ describe('history', () => {
     const server = await startTestServer();
     const ana = await person(server, 'Ana');
     const ben = await person(server, 'Ben');
-    const room = await createGroup(server, ana, 'Long', [ben.id]);
+    // A direct room: no group events between the messages, so seqs are 1…120.
+    const room = await acceptedDm(server, ana, ben);
     // Over HTTP, one after another (a socket would hit the per-connection command limit).
     for (let i = 1; i <= 120; i++)
       await postMessage(server, ana, room.id, `m${String(i)}`, `m-${String(i)}`);
@@ -88,7 +90,7 @@ describe('history', () => {
     let server = await startTestServer();
     const ana = await person(server, 'Ana');
     const ben = await person(server, 'Ben');
-    const room = await createGroup(server, ana, 'Durable', [ben.id]);
+    const room = await acceptedDm(server, ana, ben);
     for (let i = 1; i <= 5; i++)
       await postMessage(server, ana, room.id, `before ${String(i)}`, `b-${String(i)}`);
     await api(server, 'POST', `/api/rooms/${room.id}/read`, { seq: 2 }, ben.token);

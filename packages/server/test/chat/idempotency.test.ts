@@ -1,13 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { startTestServer } from '../helpers/salon-server.js';
-import { ChatClient, createGroup, history, person, postMessage } from './chat-client.js';
+import {
+  ChatClient,
+  acceptedDm,
+  createGroup,
+  history,
+  openDm,
+  person,
+  postMessage,
+} from './chat-client.js';
 
 describe('a repeated client_id stores nothing', () => {
   it('over the cable: no second broadcast; the sender’s UserChannel gets message_ack with the first', async () => {
     const server = await startTestServer();
     const ana = await person(server, 'Ana');
     const ben = await person(server, 'Ben');
-    const room = await createGroup(server, ana, 'Retries', [ben.id]);
+    const room = await acceptedDm(server, ana, ben);
     const anaWs = await ChatClient.connect(server, ana);
     const benWs = await ChatClient.connect(server, ben);
     await anaWs.joinRoom(room.id);
@@ -57,8 +65,9 @@ describe('a repeated client_id stores nothing', () => {
     const server = await startTestServer();
     const ana = await person(server, 'Ana');
     const ben = await person(server, 'Ben');
-    const room = await createGroup(server, ana, 'Retries', [ben.id]);
-    const other = await createGroup(server, ana, 'Elsewhere', [ben.id]);
+    // Direct rooms: no group events, so the first message is seq 1.
+    const room = await acceptedDm(server, ana, ben);
+    const other = await openDm(server, ana, { phone: ana.phone });
     const benWs = await ChatClient.connect(server, ben);
     await benWs.joinRoom(room.id);
 

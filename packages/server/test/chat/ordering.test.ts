@@ -43,7 +43,8 @@ describe('concurrent senders', () => {
     await viaHttp;
 
     const reference = seenBy[0]!;
-    expect(reference.map((m) => m.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    // From 2: the group's "created" event is seq 1.
+    expect(reference.map((m) => m.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 2));
     for (const seen of seenBy) expect(seen.map((m) => m.id)).toEqual(reference.map((m) => m.id));
     // Each connection's own messages keep the order they were sent in.
     clients.forEach((_, ci) => {

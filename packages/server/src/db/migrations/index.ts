@@ -3,6 +3,7 @@ import * as identity from './0001-identity.js';
 import * as chat from './0002-chat.js';
 import * as consent from './0003-consent.js';
 import * as textColumns from './0004-text-columns.js';
+import * as groupEvents from './0005-group-events.js';
 
 /** Versioned migrations, in order. Names sort; a released migration is never edited. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-chat': chat,
   '0003-consent': consent,
   '0004-text-columns': textColumns,
+  '0005-group-events': groupEvents,
 };
 
 export const migrationProvider: MigrationProvider = {
