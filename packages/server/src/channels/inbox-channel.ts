@@ -7,31 +7,19 @@ import {
   type SubscriptionHost,
 } from '../cable/channel.js';
 import { AppError } from '../errors.js';
-import type { RoomChatPort } from './room-channel.js';
+import { roomActionHandlers, type RoomChatPort, type RoomLocator } from './room-channel.js';
 import { ROOM_STREAM_PREFIX, roomStream, userStream } from './streams.js';
 
-/** Each port's actions adapted to inbox handlers once, shared by all inbox subscriptions. */
-const handlersByPort = new WeakMap<RoomChatPort, Readonly<Record<string, ActionHandler>>>();
-
-function handlersFor(chat: RoomChatPort): Readonly<Record<string, ActionHandler>> {
-  let handlers = handlersByPort.get(chat);
-  if (!handlers) {
-    const entries = Object.entries(chat.actions).map(([name, action]): [string, ActionHandler] => [
-      name,
-      (data, channel) => {
-        const { room, ...args } = data;
-        // The inbox follows exactly its user's rooms: one that it does not follow is, for this
-        // user, a room that does not exist.
-        if (typeof room !== 'string' || !channel.streams.has(roomStream(room)))
-          throw new AppError('ROOM_NOT_FOUND', 404, 'No such conversation, or you are not in it.');
-        return action(room, channel.userId, args);
-      },
-    ]);
-    handlers = Object.freeze(Object.fromEntries(entries));
-    handlersByPort.set(chat, handlers);
-  }
-  return handlers;
-}
+/**
+ * The room an inbox action names in its data. The inbox follows exactly its user's rooms: one it
+ * does not follow is, for this user, a room that does not exist.
+ */
+const fromData: RoomLocator = (data, channel) => {
+  const { room, ...args } = data;
+  if (typeof room !== 'string' || !channel.streams.has(roomStream(room)))
+    throw new AppError('ROOM_NOT_FOUND', 404, 'No such conversation, or you are not in it.');
+  return { roomId: room, args };
+};
 
 /**
  * `{"channel": "InboxChannel"}`: everything its user should see, over one subscription: their
@@ -60,7 +48,7 @@ export class InboxChannel extends Channel {
   }
 
   get actions(): Readonly<Record<string, ActionHandler>> {
-    return handlersFor(this.#chat);
+    return roomActionHandlers(this.#chat, fromData);
   }
 
   override get streamPositions(): boolean {

@@ -26,24 +26,49 @@ export type RoomAction = (
   data: Record<string, unknown>,
 ) => Promise<void> | void;
 
-/** Each port's actions adapted to channel handlers once, shared by all its subscriptions. */
-const handlersByPort = new WeakMap<RoomChatPort, Readonly<Record<string, ActionHandler>>>();
+/**
+ * Where a room action's room comes from: the subscription (RoomChannel) or the action's data
+ * (InboxChannel). Throws when the action names no room the channel may act on.
+ */
+export type RoomLocator = (
+  data: Record<string, unknown>,
+  channel: Channel,
+) => { roomId: string; args: Record<string, unknown> };
 
-function handlersFor(chat: RoomChatPort): Readonly<Record<string, ActionHandler>> {
-  let handlers = handlersByPort.get(chat);
+/** Each port's actions adapted to channel handlers once per locator, shared by all subscriptions. */
+const handlersByPort = new WeakMap<
+  RoomChatPort,
+  Map<RoomLocator, Readonly<Record<string, ActionHandler>>>
+>();
+
+export function roomActionHandlers(
+  chat: RoomChatPort,
+  locate: RoomLocator,
+): Readonly<Record<string, ActionHandler>> {
+  let byLocator = handlersByPort.get(chat);
+  if (!byLocator) {
+    byLocator = new Map();
+    handlersByPort.set(chat, byLocator);
+  }
+  let handlers = byLocator.get(locate);
   if (!handlers) {
     const entries = Object.entries(chat.actions).map(([name, action]): [string, ActionHandler] => [
       name,
       (data, channel) => {
-        if (!(channel instanceof RoomChannel)) throw new Error('room action on another channel');
-        return action(channel.roomId, channel.userId, data);
+        const { roomId, args } = locate(data, channel);
+        return action(roomId, channel.userId, args);
       },
     ]);
     handlers = Object.freeze(Object.fromEntries(entries));
-    handlersByPort.set(chat, handlers);
+    byLocator.set(locate, handlers);
   }
   return handlers;
 }
+
+const fromSubscription: RoomLocator = (data, channel) => {
+  if (!(channel instanceof RoomChannel)) throw new Error('room action on another channel');
+  return { roomId: channel.roomId, args: data };
+};
 
 /** `{"channel": "RoomChannel", "room": "<room id>"}`: members only; streams the room. */
 export class RoomChannel extends Channel {
@@ -65,7 +90,7 @@ export class RoomChannel extends Channel {
   }
 
   get actions(): Readonly<Record<string, ActionHandler>> {
-    return handlersFor(this.#chat);
+    return roomActionHandlers(this.#chat, fromSubscription);
   }
 
   override async subscribed(): Promise<void> {

@@ -111,8 +111,38 @@ export class RoomService {
   ): Promise<{ room: RoomDetail; created: boolean }> {
     const other = await this.#users.resolve(otherRef);
     if (other.id === userId) return this.#noteToSelf(userId);
-    const key = directKey(userId, other.id);
-    const otherState = (await this.#consent.statesFor(userId, [other.id], 'direct')).get(other.id);
+    const otherState =
+      (await this.#consent.statesFor(userId, [other.id], 'direct')).get(other.id) ?? 'pending';
+    const { roomId, created } = await this.#directRoom(userId, directKey(userId, other.id), [
+      membershipRow('', userId, 'member', 'active', null, 0),
+      membershipRow('', other.id, 'member', otherState, userId, 0),
+    ]);
+    if (created) {
+      await this.#announceRoomTo(otherState === 'declined' ? [userId] : [userId, other.id], roomId);
+    } else {
+      await this.#reopenDirect(roomId, userId, other.id, otherState);
+    }
+    return { room: await this.#queries.detail(userId, roomId), created };
+  }
+
+  /** One's own direct room: notes to self, on every device (one member, made on first use). */
+  async #noteToSelf(userId: string): Promise<{ room: RoomDetail; created: boolean }> {
+    const { roomId, created } = await this.#directRoom(userId, selfKey(userId), [
+      membershipRow('', userId, 'member', 'active', null, 0),
+    ]);
+    if (created) await this.#announceRoomTo([userId], roomId);
+    return { room: await this.#queries.detail(userId, roomId), created };
+  }
+
+  /**
+   * The direct room with `key`, made with `members` (their room and times filled in here) when
+   * it does not exist yet. Two people opening it at once make one: the key is unique.
+   */
+  async #directRoom(
+    creatorId: string,
+    key: string,
+    members: ReturnType<typeof membershipRow>[],
+  ): Promise<{ roomId: string; created: boolean }> {
     const now = Date.now();
     const roomId = randomUUID();
     const created = await this.#db.transaction().execute(async (trx) => {
@@ -123,7 +153,7 @@ export class RoomService {
           kind: 'direct',
           name: null,
           direct_key: key,
-          created_by: userId,
+          created_by: creatorId,
           created_at: now,
           last_activity_at: now,
         })
@@ -132,10 +162,14 @@ export class RoomService {
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
       await trx
         .insertInto('memberships')
-        .values([
-          membershipRow(roomId, userId, 'member', 'active', null, now),
-          membershipRow(roomId, other.id, 'member', otherState ?? 'pending', userId, now),
-        ])
+        .values(
+          members.map((m) => ({
+            ...m,
+            room_id: roomId,
+            joined_at: now,
+            accepted_at: m.state === 'active' ? now : null,
+          })),
+        )
         .execute();
       return true;
     });
@@ -144,49 +178,7 @@ export class RoomService {
       .select('id')
       .where('direct_key', '=', key)
       .executeTakeFirstOrThrow();
-    if (created) {
-      await this.#announceRoomTo(
-        otherState === 'declined' ? [userId] : [userId, other.id],
-        room.id,
-      );
-    } else {
-      await this.#reopenDirect(room.id, userId, other.id, otherState ?? 'pending');
-    }
-    return { room: await this.#queries.detail(userId, room.id), created };
-  }
-
-  /** One's own direct room: notes to self, on every device (one member, made on first use). */
-  async #noteToSelf(userId: string): Promise<{ room: RoomDetail; created: boolean }> {
-    const now = Date.now();
-    const roomId = randomUUID();
-    const created = await this.#db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('rooms')
-        .values({
-          id: roomId,
-          kind: 'direct',
-          name: null,
-          direct_key: selfKey(userId),
-          created_by: userId,
-          created_at: now,
-          last_activity_at: now,
-        })
-        .onConflict((oc) => oc.column('direct_key').doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
-      await trx
-        .insertInto('memberships')
-        .values(membershipRow(roomId, userId, 'member', 'active', null, now))
-        .execute();
-      return true;
-    });
-    const room = await this.#db
-      .selectFrom('rooms')
-      .select('id')
-      .where('direct_key', '=', selfKey(userId))
-      .executeTakeFirstOrThrow();
-    if (created) await this.#announceRoomTo([userId], room.id);
-    return { room: await this.#queries.detail(userId, room.id), created };
+    return { roomId: room.id, created };
   }
 
   /**
