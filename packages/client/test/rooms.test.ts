@@ -114,7 +114,10 @@ describe('the conversation list', () => {
       ana.token,
     );
     expect(sent.status).toBe(201);
-    await waitFor(() => anaC.rooms.find((r) => r.id === group.id)?.last_seq === 1);
+    // The group's events ("created", "left") come before Ana's message.
+    await waitFor(
+      () => anaC.rooms.find((r) => r.id === group.id)?.last_message?.body === 'after you left',
+    );
     expect(cleoC.rooms.some((r) => r.id === group.id)).toBe(false);
     expect(benC.rooms.some((r) => r.id === group.id)).toBe(false);
   });

@@ -58,6 +58,8 @@ describe('groups', () => {
     c.speak(room.id, 'from Cara', 'c1');
     await c.message(room.id, 'c1');
     for (const client of clients) {
+      // Cara's copy reached her: one round trip makes sure the same broadcast reached this one.
+      await client.raw.barrier();
       const seen = client
         .takeRoom(room.id)
         .flatMap((e) => (e.type === 'message' ? [[e.message.seq, e.message.body]] : []));

@@ -68,7 +68,8 @@ describe('salon db copy', () => {
     await postMessage(before, ben, dm.id, 'dm reply', 'd4');
     for (let i = 1; i <= 5; i++)
       await postMessage(before, i % 2 ? cleo : ben, group.id, `g ${String(i)}`, `g${String(i)}`);
-    await api(before, 'POST', `/api/rooms/${group.id}/read`, { seq: 2 }, ana.token);
+    // Seq 3: the group's "created" event is seq 1, so this reads "g 1" and "g 2".
+    await api(before, 'POST', `/api/rooms/${group.id}/read`, { seq: 3 }, ana.token);
     const people = [ana, ben, cleo];
     const views = await Promise.all(people.map((p) => viewOf(before, p)));
     expect(views[0]?.rooms.find((r) => r.id === group.id)?.unread_count).toBe(3);
@@ -76,7 +77,8 @@ describe('salon db copy', () => {
 
     const target = await freshPgDatabase();
     const copy = await runCli(['db', 'copy', '--from', sqliteUrl, '--to', target]);
-    expect(copy.stderr).toContain('copying messages: 9/9 rows');
+    // Four DM messages, the group's "created" event and five group messages.
+    expect(copy.stderr).toContain('copying messages: 10/10 rows');
     expect(copy.stderr).toMatch(/Copied \d+ rows .* last seq of 2 rooms verified/);
     expect(copy.code).toBe(0);
 
@@ -94,14 +96,14 @@ describe('salon db copy', () => {
       views[0]?.rooms.map((r) => [r.id, r.unread_count, r.last_seq]),
     );
     // New messages continue each room's seq.
-    expect((await postMessage(after, cleo, group.id, 'on postgres', 'pg1')).seq).toBe(6);
+    expect((await postMessage(after, cleo, group.id, 'on postgres', 'pg1')).seq).toBe(7);
     await after.close();
 
     // A second copy into the now non-empty target is refused and changes nothing.
     const again = await runCli(['db', 'copy', '--from', sqliteUrl, '--to', target]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/target database is not empty/);
-    expect((await pgCounts(target)).messages).toBe(10);
+    expect((await pgCounts(target)).messages).toBe(11);
   });
 
   test('a failed copy leaves the target empty, and can be run again', async () => {
@@ -117,7 +119,7 @@ describe('salon db copy', () => {
     raw.pragma('foreign_keys = OFF');
     raw
       .prepare(
-        "INSERT INTO messages (id, room_id, seq, sender_id, client_id, body, created_at) VALUES ('bad', ?, 2, 'ghost', 'x', 'orphan', 1)",
+        "INSERT INTO messages (id, room_id, seq, sender_id, client_id, body, created_at) VALUES ('bad', ?, 3, 'ghost', 'x', 'orphan', 1)",
       )
       .run(room.id);
     raw.close();
@@ -129,8 +131,9 @@ describe('salon db copy', () => {
     const fix = new SQLite(path.join(dataDir, 'salon.db'));
     fix.prepare("DELETE FROM messages WHERE id = 'bad'").run();
     fix.close();
-    expect((await copyDatabase(sqliteUrl, target)).rows.messages).toBe(1);
-    expect((await pgCounts(target)).messages).toBe(1);
+    // The group's "created" event and the message.
+    expect((await copyDatabase(sqliteUrl, target)).rows.messages).toBe(2);
+    expect((await pgCounts(target)).messages).toBe(2);
   });
 
   test('refuses a source that a running Salon is writing to', async () => {

@@ -59,7 +59,8 @@ describe('losing the PostgreSQL connection mid-batch', () => {
 
     await blocker.query('ROLLBACK');
     expect(await history(server, ana, room.id)).toEqual([]);
-    // Sent again with the same client_ids, both are stored, numbered from 1.
+    // Sent again with the same client_ids, both are stored, numbered from 2 (the group's
+    // "created" event is seq 1).
     const again = await api(
       server,
       'POST',
@@ -74,8 +75,8 @@ describe('losing the PostgreSQL connection mid-batch', () => {
       async () => (await history(server, ana, room.id)).length === 2,
     );
     expect((await history(server, ana, room.id)).map((m) => [m.seq, m.client_id])).toEqual([
-      [1, 'http-1'],
-      [2, 'cable-1'],
+      [2, 'http-1'],
+      [3, 'cable-1'],
     ]);
     cable.close();
   });
