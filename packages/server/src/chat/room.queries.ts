@@ -110,17 +110,24 @@ export class RoomQueries {
    * for all): in a group without presence, in a direct room with it once both accepted.
    */
   async broadcastMember(roomId: string, userId: string): Promise<MemberView | undefined> {
+    return (await this.broadcastMembers(roomId, [userId]))[0];
+  }
+
+  /** `broadcastMember` for many at once (up to a chunk of ids: one query). */
+  async broadcastMembers(roomId: string, userIds: readonly string[]): Promise<MemberView[]> {
+    if (userIds.length === 0) return [];
     const kind = await this.#kind(roomId);
     let q = this.#memberRows(roomId);
-    // A group's row is enough; a direct room's other row says whether presence is shared.
-    if (kind !== 'direct') q = q.where('m.user_id', '=', userId);
+    // A group's rows are enough; a direct room's other row says whether presence is shared.
+    if (kind !== 'direct') q = q.where('m.user_id', 'in', userIds);
     const rows = await q.execute();
-    const member = rows.find((r) => r.user_id === userId);
-    if (!member) return undefined;
     const shared =
       kind === 'direct' && rows.length === 2 && rows.every((r) => r.state === 'active');
-    // No viewer: the profile shows only if accepted (the sender of a request knows the rest).
-    return this.#memberView(member, '', () => shared);
+    const wanted = new Set(userIds);
+    // No viewer: a profile shows only if accepted (the sender of a request knows the rest).
+    return rows
+      .filter((r) => wanted.has(r.user_id))
+      .map((r) => this.#memberView(r, '', () => shared));
   }
 
   /** The rooms `userId` accepted, a page at a time (to tell them about a change of name). */

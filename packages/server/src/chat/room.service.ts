@@ -14,7 +14,7 @@ import { chunks, type UserRepository } from './user.repository.js';
 
 const ADMIN_ROLES: readonly MemberRole[] = ['owner', 'admin'];
 /** People told about a room they were added to, per event-loop turn (each is a few queries). */
-const ANNOUNCE_PER_TURN = 20;
+const ANNOUNCE_PER_TURN = 10;
 
 /**
  * Conversations and who is in them: groups, direct rooms, members, names, and each person's
@@ -275,15 +275,19 @@ export class RoomService {
       }
     });
     const visible = added.filter((id) => states.get(id) !== 'declined');
+    const again = new Set(invitedAgain);
     const shown = [];
-    for (const id of [...added, ...invitedAgain]) {
-      const member = await this.#queries.broadcastMember(roomId, id);
-      if (!member) continue;
-      shown.push({ id: member.id, name: member.name });
-      const event: RoomEvent = invitedAgain.includes(id)
-        ? { type: 'member_updated', room_id: roomId, member }
-        : { type: 'member_added', room_id: roomId, member };
-      this.#notify.publish(roomStream(roomId), event, { durable: true });
+    // A chunk of members per query and per event-loop turn: adding 500 people must not hold the
+    // loop for the whole of it.
+    for (const chunk of chunks([...added, ...invitedAgain], ANNOUNCE_PER_TURN)) {
+      for (const member of await this.#queries.broadcastMembers(roomId, chunk)) {
+        shown.push({ id: member.id, name: member.name });
+        const event: RoomEvent = again.has(member.id)
+          ? { type: 'member_updated', room_id: roomId, member }
+          : { type: 'member_added', room_id: roomId, member };
+        this.#notify.publish(roomStream(roomId), event, { durable: true });
+      }
+      await nextTurn();
     }
     if (shown.length > 0) this.#timeline.record(roomId, actorId, { type: 'added', users: shown });
     await this.#announceRoomTo([...visible, ...invitedAgain], roomId);
