@@ -57,10 +57,19 @@ const StreamPosition = z.object({
   offset: z.number().int().nonnegative(),
 });
 
+/**
+ * Positions by stream name. zod drops a `__proto__` key without a word (JSON.parse makes it an own
+ * key), which would let a malformed position through unseen: such a name is refused instead.
+ */
+const StreamPositions = z
+  .custom<object>((value) => typeof value === 'object' && value !== null, 'Expected an object')
+  .refine((value) => !Object.hasOwn(value, '__proto__'), 'Stream names cannot be __proto__')
+  .pipe(z.record(z.string().max(256), StreamPosition));
+
 export const HistoryRequest = z.object({
   /** Unix seconds (client clock). */
   since: z.number().nonnegative().optional(),
-  streams: z.record(z.string().max(256), StreamPosition).optional(),
+  streams: StreamPositions.optional(),
 });
 export type HistoryRequest = z.infer<typeof HistoryRequest>;
 

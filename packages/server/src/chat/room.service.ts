@@ -92,12 +92,15 @@ export class RoomService {
       ];
       for (const chunk of chunks(rows)) await trx.insertInto('memberships').values(chunk).execute();
     });
-    this.#timeline.record(roomId, creatorId, { type: 'created', name });
+    // Members follow the room before its first event is stored, so they get it live; the answer
+    // is read before it too, so it always says last_seq 0 and the event arrives as seq 1.
     await this.#announceRoomTo(
       [creatorId, ...members.filter((id) => states.get(id) !== 'declined')],
       roomId,
     );
-    return this.#queries.detail(creatorId, roomId);
+    const detail = await this.#queries.detail(creatorId, roomId);
+    this.#timeline.record(roomId, creatorId, { type: 'created', name });
+    return detail;
   }
 
   /**

@@ -97,6 +97,14 @@ describe('ClientCommand', () => {
     );
   });
 
+  test('a stream named __proto__ is refused, not silently dropped', () => {
+    const history = JSON.parse('{"streams":{"__proto__":{"epoch":"e","offset":-1}}}') as unknown;
+    expect(
+      ClientCommand.safeParse({ command: 'history', identifier: '{"channel":"X"}', history })
+        .success,
+    ).toBe(false);
+  });
+
   test('history positions must be well-formed', () => {
     fc.assert(
       fc.property(
