@@ -8,6 +8,7 @@ import { AppLink } from './app-link.js';
 import { Composer } from './composer.js';
 import { ConversationHeader } from './conversation-header.js';
 import { MessageList } from './message-list.js';
+import { RequestPanel } from './request-panel.js';
 import { RoomSettings } from './room-settings.js';
 import { TypingLine } from './typing-line.js';
 
@@ -105,13 +106,17 @@ function OpenConversation({ room, conversation, me }: OpenProps) {
         onReply={setReplyTo}
       />
       <TypingLine users={state.typingUsers} />
-      <Composer
-        key={room.id}
-        conversation={conversation}
-        replyTo={replyTo}
-        onCancelReply={() => setReplyTo(null)}
-        onSent={() => setReplyTo(null)}
-      />
+      {room.status === 'active' ? (
+        <Composer
+          key={room.id}
+          conversation={conversation}
+          replyTo={replyTo}
+          onCancelReply={() => setReplyTo(null)}
+          onSent={() => setReplyTo(null)}
+        />
+      ) : (
+        <RequestPanel room={room} />
+      )}
       {settingsOpen && (
         <RoomSettings
           room={room}

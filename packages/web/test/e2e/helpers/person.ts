@@ -81,6 +81,16 @@ export class Person {
     return this.conversationList().getByRole('listitem', { name: title, exact: true });
   }
 
+  /** The "Requests" list: message requests and group invitations waiting for an answer. */
+  requests(): Locator {
+    return this.page.getByRole('list', { name: 'Requests' });
+  }
+
+  /** A request's or invitation's entry, by its title (the sender's name, or the group's). */
+  request(title: string): Locator {
+    return this.requests().getByRole('listitem', { name: title, exact: true });
+  }
+
   log(): Locator {
     return this.page.getByRole('log', { name: 'Messages' });
   }
@@ -109,6 +119,25 @@ export class Person {
   async openConversation(title: string): Promise<void> {
     await this.conversation(title).getByRole('link').click();
     await this.log().waitFor();
+  }
+
+  /** Opens a message request or group invitation from the "Requests" list. */
+  async openRequest(title: string): Promise<void> {
+    await this.request(title).getByRole('link').click();
+    await this.log().waitFor();
+  }
+
+  /**
+   * Answers a message request (Accept) or group invitation (Join) as a person would: opens it
+   * from "Requests" unless it is open already, then waits for the composer that replaces the
+   * buttons.
+   */
+  async acceptRequest(title: string): Promise<void> {
+    const panel = this.page.getByRole('region', { name: /^(Message request|Group invitation)$/ });
+    const heading = this.page.getByRole('heading', { name: title, exact: true });
+    if (!((await panel.isVisible()) && (await heading.isVisible()))) await this.openRequest(title);
+    await panel.getByRole('button', { name: /^(Accept|Join)$/ }).click();
+    await this.messageField().waitFor();
   }
 
   /** Starts (or reopens) a DM by phone number through "New message". */
@@ -202,7 +231,9 @@ export class Person {
 
   /** The unread count the list shows for a conversation (0 when it shows none). */
   async unreadCount(title: string): Promise<number> {
-    const text = await this.conversation(title).innerText({ timeout: 1000 });
+    // A request not yet answered counts its unread messages too.
+    const entry = this.conversation(title).or(this.request(title));
+    const text = await entry.innerText({ timeout: 1000 });
     const match = /(\d+) unread/.exec(text);
     return match ? Number(match[1]) : 0;
   }
