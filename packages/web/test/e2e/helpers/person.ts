@@ -159,6 +159,16 @@ export class Person {
     await this.page.getByRole('heading', { name }).waitFor();
   }
 
+  /** Opens the Profile dialog (from the list: on a phone, back from a conversation first). */
+  async openProfile(): Promise<Locator> {
+    const back = this.page.getByRole('link', { name: 'Back to conversations' });
+    if (await back.isVisible()) await back.click();
+    await this.page.getByRole('button', { name: 'Profile' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Profile' });
+    await dialog.waitFor();
+    return dialog;
+  }
+
   /** Opens a message's actions menu with its "Message actions" button. */
   async openMessageMenu(text: string): Promise<Locator> {
     const item = this.messageItems(text);
