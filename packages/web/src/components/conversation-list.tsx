@@ -1,10 +1,12 @@
 import { Search } from 'lucide-react';
-import { useId, useState } from 'react';
-import { useRooms } from '../hooks/use-client.js';
+import { useId, useRef, useState } from 'react';
+import { useClient, useRooms } from '../hooks/use-client.js';
 import { useNow } from '../hooks/use-now.js';
 import { roomTitle } from '../lib/room-title.js';
 import type { RoomSummary, UserView } from '../sdk.js';
 import { ConversationListItem } from './conversation-list-item.js';
+import { LoadMoreRooms } from './load-more-rooms.js';
+import { PeopleResults } from './people-results.js';
 
 interface Props {
   me: UserView;
@@ -16,7 +18,9 @@ interface Props {
  * "Requests" section above them until answered. A search box narrows both by name or number.
  */
 export function ConversationList({ me, selectedId }: Props) {
+  const client = useClient();
   const rooms = useRooms();
+  const scroller = useRef<HTMLDivElement>(null);
   const now = useNow();
   const [query, setQuery] = useState('');
   const searchId = useId();
@@ -60,7 +64,7 @@ export function ConversationList({ me, selectedId }: Props) {
           onChange={(e) => setQuery(e.target.value)}
         />
       </div>
-      <div className="list-scroll">
+      <div className="list-scroll" ref={scroller}>
         {requests.length > 0 && (
           <section aria-labelledby={requestsId}>
             <h2 className="list-heading" id={requestsId}>
@@ -80,6 +84,13 @@ export function ConversationList({ me, selectedId }: Props) {
             </ul>
           )
         )}
+        {query.trim() !== '' && (
+          <PeopleResults
+            query={query}
+            shownIds={new Set(shown.flatMap((room) => (room.other ? [room.other.id] : [])))}
+          />
+        )}
+        {client.hasMoreRooms && <LoadMoreRooms scroller={scroller} loaded={rooms.length} />}
       </div>
     </>
   );

@@ -7,6 +7,7 @@ import { presenceText } from '../lib/format-time.js';
 import { checkMemberRefs } from '../lib/member-refs.js';
 import { displayName, roomTitle } from '../lib/room-title.js';
 import { useBlocks } from '../hooks/use-blocks.js';
+import { useContacts } from '../hooks/use-contacts.js';
 import type { MemberView, RoomSummary, UserView } from '../sdk.js';
 import { isTooLong, LimitedTextField } from './limited-text-field.js';
 import { MemberList } from './member-list.js';
@@ -121,7 +122,8 @@ function DirectDetails({ room, onClose }: Pick<Props, 'room' | 'onClose'>) {
 function GroupSettings({ room, members, me, onClose }: Props) {
   const client = useClient();
   const blocks = useBlocks();
-  const known = [...useKnownPeople(), ...members];
+  const { contacts } = useContacts('', true, 50);
+  const known = [...useKnownPeople(), ...members, ...(contacts ?? [])];
   const [name, setName] = useState(roomTitle(room));
   const [refs, setRefs] = useState('');
   const [refsProblem, setRefsProblem] = useState<string | null>(null);

@@ -144,7 +144,7 @@ export class Person {
   async startDm(phone: string): Promise<void> {
     await this.page.getByRole('button', { name: 'New message' }).click();
     const dialog = this.page.getByRole('dialog', { name: 'New message' });
-    await dialog.getByRole('textbox', { name: 'Phone number' }).fill(phone);
+    await dialog.getByRole('textbox', { name: 'Name or phone number' }).fill(phone);
     await dialog.getByRole('button', { name: 'Start conversation' }).click();
     await this.log().waitFor();
   }
