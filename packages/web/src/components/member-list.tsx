@@ -43,6 +43,8 @@ export function MemberList({ members, me, canRemove, disabled, onRemove, blocks 
             <span className="member-name">
               {name}
               {self && <span className="muted"> (you)</span>}
+              {/* Not yet accepted (or, unknown to the others, declined): the same to them. */}
+              {!self && member.status === 'pending' && <span className="muted"> (invited)</span>}
               {member.name !== null && <span className="muted member-phone"> {member.phone}</span>}
             </span>
             {member.role !== 'member' && <span className="role">{member.role}</span>}

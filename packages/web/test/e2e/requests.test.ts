@@ -75,6 +75,20 @@ describe.each(SCREENS)('message requests and invitations on $screen', ({ viewpor
     await ana.send('Sunday at 9?');
     await ben.request('Hikers').waitFor();
     expect(await ben.request('Hikers').innerText()).toContain('Ana invited you');
+    // Ana sees the number she typed, marked as invited, and no name.
+    await ana.page.getByRole('button', { name: 'Group settings' }).click();
+    const anaSettings = ana.page.getByRole('dialog', { name: 'Group settings' });
+    await expectEventually(
+      'Ben invited, as Ana sees him',
+      () =>
+        anaSettings
+          .getByRole('list', { name: 'Members' })
+          .getByRole('listitem', { name: ben.phone })
+          .innerText(),
+      (text) => text.includes('(invited)') && !text.includes('Ben'),
+    );
+    await ana.page.keyboard.press('Escape');
+    await anaSettings.waitFor({ state: 'detached' });
     await ben.openRequest('Hikers');
     await ben.expectMessages(['Sunday at 9?']);
     const panel = ben.page.getByRole('region', { name: 'Group invitation' });
