@@ -106,17 +106,16 @@ function OpenConversation({ room, conversation, me }: OpenProps) {
         onReply={setReplyTo}
       />
       <TypingLine users={state.typingUsers} />
-      {room.status === 'active' ? (
-        <Composer
-          key={room.id}
-          conversation={conversation}
-          replyTo={replyTo}
-          onCancelReply={() => setReplyTo(null)}
-          onSent={() => setReplyTo(null)}
-        />
-      ) : (
-        <RequestPanel room={room} />
-      )}
+      {/* Until answered, the answers sit above the composer: a reply accepts too (the server
+          then sends the room back as active, and the panel goes). */}
+      {room.status !== 'active' && <RequestPanel room={room} />}
+      <Composer
+        key={room.id}
+        conversation={conversation}
+        replyTo={replyTo}
+        onCancelReply={() => setReplyTo(null)}
+        onSent={() => setReplyTo(null)}
+      />
       {settingsOpen && (
         <RoomSettings
           room={room}

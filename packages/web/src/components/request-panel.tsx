@@ -12,9 +12,9 @@ interface Props {
 type Answer = 'accept' | 'decline' | 'block';
 
 /**
- * In place of the composer until a message request or group invitation is answered: Accept /
- * Delete / Block for a request, Join / Decline / Decline and block for an invitation. Nothing
- * is told to the sender until one accepts (the panel says so).
+ * Above the composer until a message request or group invitation is answered: Accept / Delete /
+ * Block for a request, Join / Decline / Decline and block for an invitation (replying accepts
+ * too). Nothing is told to the sender until one accepts (the panel says so).
  */
 export function RequestPanel({ room }: Props) {
   const client = useClient();
@@ -52,17 +52,17 @@ export function RequestPanel({ room }: Props) {
       <p>
         {invitation ? (
           <>
-            <strong>{from}</strong> added you to this group. Join to take part.
+            <strong>{from}</strong> added you to this group. Join, or write, to take part.
           </>
         ) : (
           <>
-            <strong>{from}</strong> wants to send you messages. Accept to reply.
+            <strong>{from}</strong> wants to send you messages. Accept, or reply, to talk.
           </>
         )}
       </p>
       <p className="muted hint">
-        They cannot see that you read this, or your name or online status, unless you{' '}
-        {invitation ? 'join' : 'accept'}. {invitation ? 'Declining' : 'Deleting'} is never told.
+        They cannot see that you read this, or your name or online status, until you answer.{' '}
+        {invitation ? 'Declining' : 'Deleting'} is never told.
       </p>
       {error && (
         <p className="error" role="alert">

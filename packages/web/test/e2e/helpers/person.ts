@@ -129,15 +129,14 @@ export class Person {
 
   /**
    * Answers a message request (Accept) or group invitation (Join) as a person would: opens it
-   * from "Requests" unless it is open already, then waits for the composer that replaces the
-   * buttons.
+   * from "Requests" unless it is open already, then waits for the answer buttons to go.
    */
   async acceptRequest(title: string): Promise<void> {
     const panel = this.page.getByRole('region', { name: /^(Message request|Group invitation)$/ });
     const heading = this.page.getByRole('heading', { name: title, exact: true });
     if (!((await panel.isVisible()) && (await heading.isVisible()))) await this.openRequest(title);
     await panel.getByRole('button', { name: /^(Accept|Join)$/ }).click();
-    await this.messageField().waitFor();
+    await panel.waitFor({ state: 'detached' });
   }
 
   /** Starts (or reopens) a DM by phone number through "New message". */
