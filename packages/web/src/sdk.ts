@@ -12,3 +12,5 @@ export type RoomSummary = SalonClient['rooms'][number];
 export type RoomDetail = Awaited<ReturnType<SalonClient['roomDetail']>>;
 export type UserView = NonNullable<SalonClient['me']>;
 export type ConnectionStatus = SalonClient['status'];
+export type BlockedPerson = Awaited<ReturnType<SalonClient['blocked']>>[number];
+export type Contact = Awaited<ReturnType<SalonClient['contacts']>>[number];

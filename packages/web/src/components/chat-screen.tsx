@@ -107,7 +107,9 @@ export function ChatScreen({ me: signedIn, onSignedOut }: Props) {
       {dialog === 'group' && (
         <NewGroupDialog onClose={() => setDialog(null)} onCreated={openRoom} />
       )}
-      {dialog === 'profile' && <ProfileDialog me={me} onClose={() => setDialog(null)} />}
+      {dialog === 'profile' && (
+        <ProfileDialog me={me} onClose={() => setDialog(null)} onOpenRoom={openRoom} />
+      )}
     </div>
   );
 }

@@ -18,7 +18,16 @@ export function ConversationHeader({ room, members, onOpenSettings }: Props) {
   const now = useNow();
   const title = roomTitle(room);
   let subtitle: string;
-  if (room.kind === 'direct') {
+  if (room.note_to_self) {
+    subtitle = 'Only you see this';
+  } else if (room.status === 'request') {
+    subtitle = 'Message request';
+  } else if (room.status === 'invitation') {
+    subtitle = 'Group invitation';
+  } else if (room.kind === 'direct' && room.other?.status === 'pending') {
+    // Until they answer, nothing about them shows (not even whether the number has an account).
+    subtitle = 'Not accepted yet';
+  } else if (room.kind === 'direct') {
     subtitle = presenceText(room.other, now);
   } else {
     const count = members.length;

@@ -8,6 +8,7 @@ import { AppLink } from './app-link.js';
 import { Composer } from './composer.js';
 import { ConversationHeader } from './conversation-header.js';
 import { MessageList } from './message-list.js';
+import { RequestPanel } from './request-panel.js';
 import { RoomSettings } from './room-settings.js';
 import { TypingLine } from './typing-line.js';
 
@@ -105,6 +106,9 @@ function OpenConversation({ room, conversation, me }: OpenProps) {
         onReply={setReplyTo}
       />
       <TypingLine users={state.typingUsers} />
+      {/* Until answered, the answers sit above the composer: a reply accepts too (the server
+          then sends the room back as active, and the panel goes). */}
+      {room.status !== 'active' && <RequestPanel room={room} />}
       <Composer
         key={room.id}
         conversation={conversation}

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import type { Blocks } from '../hooks/use-blocks.js';
 import { displayName } from '../lib/room-title.js';
 import type { MemberView, UserView } from '../sdk.js';
 
@@ -8,10 +9,15 @@ interface Props {
   canRemove: boolean;
   disabled: boolean;
   onRemove: (member: MemberView) => void;
+  /** Block / Unblock beside everyone else. */
+  blocks: Blocks;
 }
 
-/** The group's members; admins remove someone after saying yes to "Remove <name>?". */
-export function MemberList({ members, me, canRemove, disabled, onRemove }: Props) {
+/**
+ * The group's members; admins remove someone after saying yes to "Remove <name>?"; anyone
+ * blocks or unblocks another member.
+ */
+export function MemberList({ members, me, canRemove, disabled, onRemove, blocks }: Props) {
   const [confirming, setConfirming] = useState<string | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const refocus = useRef<string | null>(null);
@@ -37,9 +43,26 @@ export function MemberList({ members, me, canRemove, disabled, onRemove }: Props
             <span className="member-name">
               {name}
               {self && <span className="muted"> (you)</span>}
+              {/* Not yet accepted (or, unknown to the others, declined): the same to them. */}
+              {!self && member.status === 'pending' && <span className="muted"> (invited)</span>}
               {member.name !== null && <span className="muted member-phone"> {member.phone}</span>}
             </span>
             {member.role !== 'member' && <span className="role">{member.role}</span>}
+            {!self && confirming !== member.id && (
+              <button
+                type="button"
+                className="small"
+                disabled={disabled || blocks.blocked === null || blocks.busy !== null}
+                aria-label={`${blocks.isBlocked(member.id) ? 'Unblock' : 'Block'} ${name}`}
+                onClick={() =>
+                  void (blocks.isBlocked(member.id)
+                    ? blocks.unblock(member.id)
+                    : blocks.block(member))
+                }
+              >
+                {blocks.isBlocked(member.id) ? 'Unblock' : 'Block'}
+              </button>
+            )}
             {canRemove && !self && confirming !== member.id && (
               <button
                 type="button"

@@ -11,6 +11,7 @@ import {
 import type { ConversationState } from '../hooks/use-conversation.js';
 import { useSeenSeq } from '../hooks/use-seen-seq.js';
 import { errorText } from '../lib/error-text.js';
+import { eventText } from '../lib/event-text.js';
 import { formatDay, formatTime, sameDay } from '../lib/format-time.js';
 import type { ClientMessage, Conversation, RoomSummary, UserView } from '../sdk.js';
 import { MessageItem, type OwnStatus } from './message-item.js';
@@ -59,7 +60,10 @@ export function MessageList({ room, conversation, state, me, onReply }: Props) {
   const markRead = useCallback((seq: number) => conversation.markRead(seq), [conversation]);
   const seen = useSeenSeq(logRef, room.last_read_seq, markRead, messages);
 
-  const unseen = messages.filter((m) => m.seq > seen && m.sender.id !== me.id).length;
+  // Group events ("Ana added Ben") are not something to read: never counted as new.
+  const unseen = messages.filter(
+    (m) => m.seq > seen && m.sender.id !== me.id && m.kind === 'text',
+  ).length;
   // Messages that arrive while scrolled up get a divider too, where they begin.
   useEffect(() => {
     if (unseen > 0 && !atBottom && unreadAfter === null) setUnreadAfter(seen);
@@ -184,7 +188,7 @@ export function MessageList({ room, conversation, state, me, onReply }: Props) {
   const firstUnread =
     unreadAfter === null
       ? undefined
-      : messages.find((m) => m.seq > unreadAfter && m.sender.id !== me.id);
+      : messages.find((m) => m.seq > unreadAfter && m.sender.id !== me.id && m.kind === 'text');
   const byId = new Map(messages.map((message) => [message.id, message]));
   const items: ReactNode[] = [];
   let prev: ClientMessage | undefined;
@@ -204,8 +208,20 @@ export function MessageList({ room, conversation, state, me, onReply }: Props) {
         </li>,
       );
     }
+    const event = eventText(message, me.id);
+    if (event !== null) {
+      // A centred system line: no bubble, no actions, not a tab stop.
+      items.push(
+        <li key={message.id} className="system-line" data-event={message.event?.type}>
+          <span>{event}</span>
+        </li>,
+      );
+      prev = message;
+      continue;
+    }
     const startsGroup =
       newDay ||
+      prev?.kind === 'event' ||
       message === firstUnread ||
       prev?.sender.id !== message.sender.id ||
       Date.parse(message.created_at) - Date.parse(prev.created_at) > GROUP_GAP_MS;
@@ -305,7 +321,7 @@ function showMeta(
   next: ClientMessage | undefined,
   nextStatus: OwnStatus | null,
 ): boolean {
-  if (!next || next.sender.id !== message.sender.id) return true;
+  if (!next || next.sender.id !== message.sender.id || next.kind === 'event') return true;
   if (message.edited_at !== null && message.deleted_at === null) return true;
   if (status && (status.kind === 'sending' || status.kind === 'failed')) return true;
   if (formatTime(next.created_at) !== formatTime(message.created_at)) return true;

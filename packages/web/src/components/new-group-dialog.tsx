@@ -1,6 +1,8 @@
 import { useId, useRef, useState } from 'react';
 import { useClient, useKnownPeople } from '../hooks/use-client.js';
+import { useContacts } from '../hooks/use-contacts.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { displayName } from '../lib/room-title.js';
 import { checkMemberRefs } from '../lib/member-refs.js';
 import { isTooLong, LimitedTextField } from './limited-text-field.js';
 import { Modal } from './modal.js';
@@ -14,7 +16,10 @@ interface Props {
 /** A named group with people given by phone number or by name (more can be added later). */
 export function NewGroupDialog({ onClose, onCreated }: Props) {
   const client = useClient();
-  const known = useKnownPeople();
+  // People in any shared room (from the server), else only the loaded list's DM partners.
+  const { contacts } = useContacts('', true, 50);
+  const known = [...useKnownPeople(), ...(contacts ?? [])];
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
   const [name, setName] = useState('');
   const [members, setMembers] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -43,7 +48,7 @@ export function NewGroupDialog({ onClose, onCreated }: Props) {
             setProblem(check.problem);
             return;
           }
-          refs.current = check.refs;
+          refs.current = [...new Set([...picked, ...check.refs])];
           void create(e);
         }}
       >
@@ -56,6 +61,29 @@ export function NewGroupDialog({ onClose, onCreated }: Props) {
           what="Group names"
           autoFocus
         />
+        {contacts && contacts.length > 0 && (
+          <fieldset className="choices pick-people">
+            <legend>People you talk with</legend>
+            {contacts.map((person) => (
+              <label key={person.id} className="choice">
+                <input
+                  type="checkbox"
+                  checked={picked.has(person.id)}
+                  onChange={(e) => {
+                    const next = new Set(picked);
+                    if (e.target.checked) next.add(person.id);
+                    else next.delete(person.id);
+                    setPicked(next);
+                  }}
+                />
+                <span>
+                  {displayName(person)}
+                  {person.name !== null && <span className="muted"> {person.phone}</span>}
+                </span>
+              </label>
+            ))}
+          </fieldset>
+        )}
         <label htmlFor="group-members">Members</label>
         <textarea
           id="group-members"
@@ -74,8 +102,8 @@ export function NewGroupDialog({ onClose, onCreated }: Props) {
           </p>
         ) : (
           <p className="hint" id="group-members-hint">
-            Phone numbers in international format (or names of people you talk with), separated by
-            commas or one per line.
+            More people: phone numbers in international format (or names of people you talk with),
+            separated by commas or one per line.
           </p>
         )}
         {error && (

@@ -4,15 +4,23 @@ import { useSubmit } from '../hooks/use-submit.js';
 import type { UserView } from '../sdk.js';
 import { isTooLong, LimitedTextField } from './limited-text-field.js';
 import { Modal } from './modal.js';
+import { BlockedPeople } from './blocked-people.js';
+import { GroupAddsSetting } from './group-adds-setting.js';
 import { MAX_NAME_LENGTH } from './name-prompt.js';
+import { NoteToSelfButton } from './note-to-self-button.js';
 
 interface Props {
   me: UserView;
   onClose: () => void;
+  /** Opens a conversation (one's notes to self) and closes the dialog. */
+  onOpenRoom: (roomId: string) => void;
 }
 
-/** One's own name (changed at any time) and number. */
-export function ProfileDialog({ me, onClose }: Props) {
+/**
+ * One's own name (changed at any time) and number, notes to self, who may add one to groups,
+ * and the people one blocked.
+ */
+export function ProfileDialog({ me, onClose, onOpenRoom }: Props) {
   const client = useClient();
   const [name, setName] = useState(me.name ?? '');
   const [saved, setSaved] = useState(false);
@@ -69,6 +77,9 @@ export function ProfileDialog({ me, onClose }: Props) {
           </button>
         </div>
       </form>
+      <NoteToSelfButton me={me} onOpenRoom={onOpenRoom} />
+      <GroupAddsSetting me={me} />
+      <BlockedPeople />
     </Modal>
   );
 }

@@ -5,7 +5,9 @@ import { navigate } from '../hooks/use-route.js';
 import { errorText } from '../lib/error-text.js';
 import { presenceText } from '../lib/format-time.js';
 import { checkMemberRefs } from '../lib/member-refs.js';
-import { roomTitle } from '../lib/room-title.js';
+import { displayName, roomTitle } from '../lib/room-title.js';
+import { useBlocks } from '../hooks/use-blocks.js';
+import { useContacts } from '../hooks/use-contacts.js';
 import type { MemberView, RoomSummary, UserView } from '../sdk.js';
 import { isTooLong, LimitedTextField } from './limited-text-field.js';
 import { MemberList } from './member-list.js';
@@ -23,23 +25,94 @@ export const MAX_GROUP_NAME_LENGTH = 100;
 
 /** A group's name and members (rename, add, remove, leave); a DM's other person. */
 export function RoomSettings({ room, members, me, onClose }: Props) {
+  if (room.kind === 'direct') return <DirectDetails room={room} onClose={onClose} />;
+  return <GroupSettings room={room} members={members} me={me} onClose={onClose} />;
+}
+
+/** A DM's other person, and "Block" (which leaves the conversation; they are not told). */
+function DirectDetails({ room, onClose }: Pick<Props, 'room' | 'onClose'>) {
   const now = useNow();
-  if (room.kind === 'direct') {
-    const other = room.other;
+  const blocks = useBlocks();
+  const [confirm, setConfirm] = useState(false);
+  const other = room.other;
+  const name = other ? displayName(other) : roomTitle(room);
+  const block = () => {
+    if (!other) return;
+    void blocks.block(other).then((ok) => {
+      if (ok) {
+        onClose();
+        navigate('/', { replace: true });
+      }
+    });
+  };
+  if (room.note_to_self) {
     return (
       <Modal title="Details" onClose={onClose}>
-        <dl className="details">
-          <dt>Name</dt>
-          <dd>{other?.name ?? 'Not set yet'}</dd>
-          <dt>Phone</dt>
-          <dd>{other?.phone ?? '—'}</dd>
-          <dt>Status</dt>
-          <dd>{presenceText(other, now)}</dd>
-        </dl>
+        <p>Your notes to self: only you see what you write here.</p>
       </Modal>
     );
   }
-  return <GroupSettings room={room} members={members} me={me} onClose={onClose} />;
+  return (
+    <Modal title="Details" onClose={onClose}>
+      <dl className="details">
+        <dt>Name</dt>
+        <dd>
+          {other?.name ?? (other?.status === 'pending' ? 'Shown once they accept' : 'Not set yet')}
+        </dd>
+        <dt>Phone</dt>
+        <dd>{other?.phone || '—'}</dd>
+        <dt>Status</dt>
+        <dd>
+          {other?.status === 'pending' || room.status !== 'active'
+            ? 'Not shown until you both accepted'
+            : presenceText(other, now)}
+        </dd>
+      </dl>
+      {blocks.error && (
+        <p className="error" role="alert">
+          {blocks.error}
+        </p>
+      )}
+      {other && (
+        <div className="danger-zone">
+          {confirm ? (
+            <div
+              className="row"
+              role="group"
+              aria-label={`Block ${name}?`}
+              onKeyDown={(event) => {
+                if (event.key === 'Escape') {
+                  event.preventDefault();
+                  setConfirm(false);
+                }
+              }}
+            >
+              <span>
+                Block {name}? They will not be told, and can no longer reach you. This conversation
+                is left.
+              </span>
+              <button
+                type="button"
+                className="danger"
+                autoFocus
+                disabled={blocks.busy !== null}
+                onClick={block}
+              >
+                Yes, block
+              </button>
+              <button type="button" onClick={() => setConfirm(false)}>
+                Cancel
+              </button>
+            </div>
+          ) : (
+            <button type="button" className="danger" onClick={() => setConfirm(true)}>
+              Block {name}
+            </button>
+          )}
+        </div>
+      )}
+    </Modal>
+  );
 }
 
 /**
@@ -48,7 +121,9 @@ export function RoomSettings({ room, members, me, onClose }: Props) {
  */
 function GroupSettings({ room, members, me, onClose }: Props) {
   const client = useClient();
-  const known = [...useKnownPeople(), ...members];
+  const blocks = useBlocks();
+  const { contacts } = useContacts('', true, 50);
+  const known = [...useKnownPeople(), ...members, ...(contacts ?? [])];
   const [name, setName] = useState(roomTitle(room));
   const [refs, setRefs] = useState('');
   const [refsProblem, setRefsProblem] = useState<string | null>(null);
@@ -131,7 +206,13 @@ function GroupSettings({ room, members, me, onClose }: Props) {
         canRemove={canManage}
         disabled={busy !== null}
         onRemove={remove}
+        blocks={blocks}
       />
+      {blocks.error && (
+        <p className="error" role="alert">
+          {blocks.error}
+        </p>
+      )}
 
       {canManage && (
         <form className="row-form" onSubmit={add} noValidate>

@@ -1,9 +1,13 @@
 import type { RoomSummary } from '../sdk.js';
 
+/** The title of one's own direct room (notes to self). */
+export const NOTE_TO_SELF = 'Note to self';
+
 /** What a conversation is called: the other person's name (or phone) in a DM, else its name. */
 export function roomTitle(room: RoomSummary): string {
+  if (room.note_to_self) return NOTE_TO_SELF;
   if (room.kind === 'direct') {
-    return room.other?.name ?? room.other?.phone ?? room.name ?? 'Direct message';
+    return room.other?.name ?? (room.other?.phone || null) ?? room.name ?? 'Direct message';
   }
   return room.name ?? 'Group';
 }
@@ -24,5 +28,6 @@ export function initials(title: string): string {
 
 /** A person as others see them. */
 export function displayName(user: { name: string | null; phone?: string }): string {
-  return user.name ?? user.phone ?? 'Someone';
+  // A hidden number is an empty string (not yet accepted, not typed by the viewer).
+  return user.name ?? (user.phone !== undefined && user.phone !== '' ? user.phone : 'Someone');
 }

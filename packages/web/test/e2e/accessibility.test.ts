@@ -63,7 +63,11 @@ describe.each(SCREENS)('accessibility on $screen', ({ viewport }) => {
 
     await ben.startDm(ana.phone);
     await ben.send('Hello, with a link to www.example.org');
-    await ana.openConversation('Ben');
+    await ana.request('Ben').waitFor();
+    await check(ana.page, 'conversation list with a request');
+    await ana.openRequest('Ben');
+    await check(ana.page, 'message request');
+    await ana.acceptRequest('Ben');
     await ana.send('Hi Ben');
     await ana.send('This one goes away');
     const menu = await ana.openMessageMenu('This one goes away');

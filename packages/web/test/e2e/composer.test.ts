@@ -34,7 +34,7 @@ describe('the composer and message text', () => {
     await field.pressSequentially(html);
     await field.press('Enter');
 
-    await ben.openConversation('Ana');
+    await ben.acceptRequest('Ana');
     await ben.expectMessages(['Line one\nLine two', html]);
     await ana.expectMessages(['Line one\nLine two', html]);
     for (const person of [ana, ben]) {

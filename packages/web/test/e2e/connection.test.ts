@@ -39,7 +39,7 @@ describe('the live connection in the browser', () => {
     await ana.startDm(ben.phone);
     await ana.send('Can you hear me?');
     await ben.expectUnread('Ana', 1);
-    await ben.openConversation('Ana');
+    await ben.acceptRequest('Ana');
     await ben.expectMessages(['Can you hear me?']);
     await ben.send('Loud and clear, over long polling');
     await ana.expectMessages(['Can you hear me?', 'Loud and clear, over long polling']);
@@ -79,7 +79,7 @@ describe('the live connection in the browser', () => {
 
       await ana.startDm(ben.phone);
       await ana.send('Before the tunnel');
-      await ben.openConversation('Ana');
+      await ben.acceptRequest('Ana');
       await ben.expectMessages(['Before the tunnel']);
 
       await net.goOffline({ closeSockets });
@@ -136,6 +136,10 @@ describe('the live connection in the browser', () => {
     });
     if (!net) throw new Error('the network switch was not installed');
     await ana.startDm(ben.phone);
+    // Presence shows only once Ben accepted the conversation.
+    await ana.send('Are you online?');
+    expect(await ana.page.locator('.conversation-title p').innerText()).toBe('Not accepted yet');
+    await ben.acceptRequest('Ana');
     await ana.page.getByText('online', { exact: true }).waitFor();
 
     // The socket is left half-open, as a dropped Wi-Fi leaves it: only the browser knows.

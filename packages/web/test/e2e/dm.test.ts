@@ -14,14 +14,16 @@ afterAll(async () => {
 });
 
 describe('direct messages in the browser', () => {
-  it('starts a DM by phone, chats both ways live, shows unread then "Read"', async () => {
+  it('starts a DM by phone as a request; once accepted, chats both ways live, shows unread then "Read"', async () => {
     const server = await startTestServer();
     const ana = await Person.signIn(browser, server, { name: 'Ana' });
     // Ben is on a phone: the list and the conversation take turns on his screen.
     const ben = await Person.signIn(browser, server, { name: 'Ben', viewport: PHONE_VIEWPORT });
 
     await ana.startDm(ben.phone);
-    await ana.page.getByRole('heading', { name: 'Ben' }).waitFor();
+    // Until Ben answers, Ana knows only the number she typed: no name, no presence.
+    await ana.page.getByRole('heading', { name: ben.phone }).waitFor();
+    expect(await ana.page.locator('.conversation-title p').innerText()).toBe('Not accepted yet');
     await ana.send('Hi Ben, lunch today?');
     await ana.expectMessages(['Hi Ben, lunch today?']);
     await expectEventually(
@@ -30,12 +32,25 @@ describe('direct messages in the browser', () => {
       (text) => /\bSent\b/.test(text),
     );
 
-    // Ben never opened anything: the conversation appears in his list, unread.
-    await ben.expectUnread('Ana', 1);
-    expect(await ben.conversation('Ana').innerText()).toContain('Hi Ben, lunch today?');
+    // Ben never opened anything: the conversation waits under "Requests", unread, marked as one.
+    await ben.request('Ana').waitFor();
+    expect(await ben.conversationList().count()).toBe(0);
+    const entry = await ben.request('Ana').innerText();
+    expect(entry).toContain('Message request');
+    expect(entry).toMatch(/\b1\b/);
 
-    await ben.openConversation('Ana');
+    // He reads it first, with Accept / Delete / Block above the composer; Ana learns nothing.
+    await ben.openRequest('Ana');
     await ben.expectMessages(['Hi Ben, lunch today?']);
+    const panel = ben.page.getByRole('region', { name: 'Message request' });
+    for (const name of ['Accept', 'Delete', 'Block'])
+      expect(await panel.getByRole('button', { name }).isVisible()).toBe(true);
+    expect(await ana.messageItems('Hi Ben, lunch today?').innerText()).not.toMatch(/\bRead\b/);
+    expect(await ana.page.getByRole('heading', { name: 'Ben' }).count()).toBe(0);
+
+    await ben.acceptRequest('Ana');
+    // Accepted: Ana now sees his name and that he read it.
+    await ana.page.getByRole('heading', { name: 'Ben' }).waitFor();
     await expectEventually(
       'Ana to see her message read',
       () => ana.messageItems('Hi Ben, lunch today?').innerText(),

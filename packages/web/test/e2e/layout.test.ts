@@ -89,7 +89,7 @@ describe('small screens, long names, links', () => {
     await ana.send('Docs at www.example.org/start.');
     await ana.send('Log in at https://\u0430pple.com/login');
     await ana.send('Report: https://example.com/q3-\u202Efdp.exe');
-    await ben.openConversation('Ana');
+    await ben.acceptRequest('Ana');
 
     const www = ben.messageItems('Docs at').getByRole('link');
     expect(await www.getAttribute('href')).toBe('https://www.example.org/start');

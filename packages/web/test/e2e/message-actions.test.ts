@@ -28,7 +28,7 @@ describe.each(SCREENS)('message actions on $screen', ({ viewport }) => {
     });
     await ben.startDm(ana.phone);
     await ben.send('Hello Ana');
-    await ana.openConversation('Ben');
+    await ana.acceptRequest('Ben');
     await ana.send('First');
     await ana.send('Second');
     await ana.expectMessages(['Hello Ana', 'First', 'Second']);
@@ -105,9 +105,10 @@ describe.each(SCREENS)('message actions on $screen', ({ viewport }) => {
     await ana.startDm(ben.phone);
     const texts = Array.from({ length: 100 }, (_, i) => `Line ${String(i + 1)}`);
     await ana.postMessages(ana.roomId(), texts);
-    // Conversation links are named by their title alone.
-    await ben.conversationList().getByRole('link', { name: 'Ana', exact: true }).click();
+    // Conversation links are named by their title alone (this one is a message request).
+    await ben.requests().getByRole('link', { name: 'Ana', exact: true }).click();
     await ben.messageItems('Line 100').waitFor();
+    await ben.acceptRequest('Ana');
     await ben.log().evaluate((log: { scrollTop: number; scrollHeight: number }) => {
       log.scrollTop = log.scrollHeight;
     });
@@ -155,7 +156,7 @@ describe('touch and mouse', () => {
     const ben = await Person.signIn(browser, server, { name: 'Ben', viewport: PHONE_VIEWPORT });
     await ana.startDm(ben.phone);
     await ana.send('Swipe me');
-    await ben.openConversation('Ana');
+    await ben.acceptRequest('Ana');
     const bubble = ben.messageItems('Swipe me').locator('.bubble');
     const box = await bubble.boundingBox();
     if (!box) throw new Error('no bubble');
@@ -188,7 +189,7 @@ describe('touch and mouse', () => {
     await ana.startDm(ben.phone);
     await ana.send('Above');
     await ana.send('Below');
-    await ben.openConversation('Ana');
+    await ben.acceptRequest('Ana');
     await ben.expectMessages(['Above', 'Below']);
     const before = await ben.messageItems('Below').boundingBox();
     await ben.messageItems('Above').hover();

@@ -36,7 +36,7 @@ describe.each(SCREENS)('read marks follow what was seen, on $screen', ({ viewpor
     await ana.startDm(ben.phone);
     const roomId = ana.roomId();
     await ana.postMessages(roomId, numbered('Earlier', 40));
-    await ben.openConversation('Ana');
+    await ben.acceptRequest('Ana');
     await ben.messageItems('Earlier 40 of 40').waitFor();
     // It opened on the first unread message; reading on to the end reads everything.
     await scrollToEnd(ben);
@@ -71,7 +71,7 @@ describe.each(SCREENS)('read marks follow what was seen, on $screen', ({ viewpor
     await ana.startDm(ben.phone);
     const roomId = ana.roomId();
     await ana.postMessages(roomId, numbered('Read before', 20));
-    await ben.openConversation('Ana');
+    await ben.acceptRequest('Ana');
     await ben.messageItems('Read before 20 of 20').waitFor();
     await scrollToEnd(ben);
     await expectEventually('Ben read the first 20', () => ben.serverUnread(roomId), 0);

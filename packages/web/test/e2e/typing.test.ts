@@ -20,7 +20,7 @@ describe('typing in the browser', () => {
     const ben = await Person.signIn(browser, server, { name: 'Ben' });
     await ben.startDm(ana.phone);
     await ben.send('Hello');
-    await ana.openConversation('Ben');
+    await ana.acceptRequest('Ben');
     await ana.expectMessages(['Hello']);
     await expectEventually('no typing line yet', () => ben.typingLine().count(), 0);
 

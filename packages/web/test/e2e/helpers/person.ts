@@ -81,6 +81,16 @@ export class Person {
     return this.conversationList().getByRole('listitem', { name: title, exact: true });
   }
 
+  /** The "Requests" list: message requests and group invitations waiting for an answer. */
+  requests(): Locator {
+    return this.page.getByRole('list', { name: 'Requests' });
+  }
+
+  /** A request's or invitation's entry, by its title (the sender's name, or the group's). */
+  request(title: string): Locator {
+    return this.requests().getByRole('listitem', { name: title, exact: true });
+  }
+
   log(): Locator {
     return this.page.getByRole('log', { name: 'Messages' });
   }
@@ -111,11 +121,29 @@ export class Person {
     await this.log().waitFor();
   }
 
+  /** Opens a message request or group invitation from the "Requests" list. */
+  async openRequest(title: string): Promise<void> {
+    await this.request(title).getByRole('link').click();
+    await this.log().waitFor();
+  }
+
+  /**
+   * Answers a message request (Accept) or group invitation (Join) as a person would: opens it
+   * from "Requests" unless it is open already, then waits for the answer buttons to go.
+   */
+  async acceptRequest(title: string): Promise<void> {
+    const panel = this.page.getByRole('region', { name: /^(Message request|Group invitation)$/ });
+    const heading = this.page.getByRole('heading', { name: title, exact: true });
+    if (!((await panel.isVisible()) && (await heading.isVisible()))) await this.openRequest(title);
+    await panel.getByRole('button', { name: /^(Accept|Join)$/ }).click();
+    await panel.waitFor({ state: 'detached' });
+  }
+
   /** Starts (or reopens) a DM by phone number through "New message". */
   async startDm(phone: string): Promise<void> {
     await this.page.getByRole('button', { name: 'New message' }).click();
     const dialog = this.page.getByRole('dialog', { name: 'New message' });
-    await dialog.getByRole('textbox', { name: 'Phone number' }).fill(phone);
+    await dialog.getByRole('textbox', { name: 'Name or phone number' }).fill(phone);
     await dialog.getByRole('button', { name: 'Start conversation' }).click();
     await this.log().waitFor();
   }
@@ -128,6 +156,16 @@ export class Person {
     await dialog.getByRole('textbox', { name: 'Members' }).fill(phones.join('\n'));
     await dialog.getByRole('button', { name: 'Create group' }).click();
     await this.page.getByRole('heading', { name }).waitFor();
+  }
+
+  /** Opens the Profile dialog (from the list: on a phone, back from a conversation first). */
+  async openProfile(): Promise<Locator> {
+    const back = this.page.getByRole('link', { name: 'Back to conversations' });
+    if (await back.isVisible()) await back.click();
+    await this.page.getByRole('button', { name: 'Profile' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Profile' });
+    await dialog.waitFor();
+    return dialog;
   }
 
   /** Opens a message's actions menu with its "Message actions" button. */
@@ -202,7 +240,9 @@ export class Person {
 
   /** The unread count the list shows for a conversation (0 when it shows none). */
   async unreadCount(title: string): Promise<number> {
-    const text = await this.conversation(title).innerText({ timeout: 1000 });
+    // A request not yet answered counts its unread messages too.
+    const entry = this.conversation(title).or(this.request(title));
+    const text = await entry.innerText({ timeout: 1000 });
     const match = /(\d+) unread/.exec(text);
     return match ? Number(match[1]) : 0;
   }

@@ -1,0 +1,78 @@
+import { useCallback, useEffect, useState } from 'react';
+import { errorText } from '../lib/error-text.js';
+import type { BlockedPerson } from '../sdk.js';
+import { useClient } from './use-client.js';
+
+export interface Blocks {
+  /** Null until loaded. */
+  blocked: readonly BlockedPerson[] | null;
+  error: string | null;
+  /** The id being blocked or unblocked, while the call runs. */
+  busy: string | null;
+  isBlocked: (userId: string) => boolean;
+  block: (person: { id: string; name: string | null; phone: string }) => Promise<boolean>;
+  unblock: (userId: string) => Promise<boolean>;
+}
+
+/**
+ * The people I blocked, loaded when a screen that shows them opens (the server tells no one,
+ * not even my other screens, so there is nothing live to follow), with block and unblock.
+ */
+export function useBlocks(): Blocks {
+  const client = useClient();
+  const [blocked, setBlocked] = useState<readonly BlockedPerson[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    client.blocked().then(
+      (list) => {
+        if (!cancelled) setBlocked(list);
+      },
+      (err: unknown) => {
+        if (!cancelled) setError(errorText(err));
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [client]);
+
+  const run = useCallback(async (userId: string, action: () => Promise<void>) => {
+    setBusy(userId);
+    setError(null);
+    try {
+      await action();
+      return true;
+    } catch (err) {
+      setError(errorText(err));
+      return false;
+    } finally {
+      setBusy(null);
+    }
+  }, []);
+
+  const block = useCallback(
+    (person: { id: string; name: string | null; phone: string }) =>
+      run(person.id, async () => {
+        await client.block(person.id);
+        const entry: BlockedPerson = { ...person, blocked_at: new Date().toISOString() };
+        setBlocked((list) => [entry, ...(list ?? []).filter((p) => p.id !== person.id)]);
+      }),
+    [client, run],
+  );
+  const unblock = useCallback(
+    (userId: string) =>
+      run(userId, async () => {
+        await client.unblock(userId);
+        setBlocked((list) => (list ?? []).filter((p) => p.id !== userId));
+      }),
+    [client, run],
+  );
+  const isBlocked = useCallback(
+    (userId: string) => blocked?.some((p) => p.id === userId) ?? false,
+    [blocked],
+  );
+  return { blocked, error, busy, isBlocked, block, unblock };
+}
