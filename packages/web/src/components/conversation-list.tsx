@@ -64,7 +64,7 @@ export function ConversationList({ me, selectedId }: Props) {
           onChange={(e) => setQuery(e.target.value)}
         />
       </div>
-      <div className="list-scroll" ref={scroller}>
+      <div className="list-scroll" ref={scroller} tabIndex={-1} data-list-focus>
         {requests.length > 0 && (
           <section aria-labelledby={requestsId}>
             <h2 className="list-heading" id={requestsId}>

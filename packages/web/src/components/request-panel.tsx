@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useClient } from '../hooks/use-client.js';
-import { navigate } from '../hooks/use-route.js';
+import { backToList } from '../hooks/use-route.js';
 import { errorText } from '../lib/error-text.js';
 import { roomTitle } from '../lib/room-title.js';
 import type { RoomSummary } from '../sdk.js';
@@ -31,7 +31,7 @@ export function RequestPanel({ room }: Props) {
         await client.accept(room.id);
       } else {
         await client.decline(room.id, { block: what === 'block' });
-        navigate('/', { replace: true });
+        backToList();
       }
     } catch (err) {
       setError(errorText(err));

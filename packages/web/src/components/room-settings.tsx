@@ -1,7 +1,7 @@
 import { useId, useState, type SubmitEvent } from 'react';
 import { useClient, useKnownPeople } from '../hooks/use-client.js';
 import { useNow } from '../hooks/use-now.js';
-import { navigate } from '../hooks/use-route.js';
+import { backToList } from '../hooks/use-route.js';
 import { errorText } from '../lib/error-text.js';
 import { presenceText } from '../lib/format-time.js';
 import { checkMemberRefs } from '../lib/member-refs.js';
@@ -41,7 +41,7 @@ function DirectDetails({ room, onClose }: Pick<Props, 'room' | 'onClose'>) {
     void blocks.block(other).then((ok) => {
       if (ok) {
         onClose();
-        navigate('/', { replace: true });
+        backToList();
       }
     });
   };
@@ -170,7 +170,7 @@ function GroupSettings({ room, members, me, onClose }: Props) {
     void run('leave', () => client.leave(room.id)).then((ok) => {
       if (ok) {
         onClose();
-        navigate('/', { replace: true });
+        backToList();
       }
     });
 

@@ -27,6 +27,15 @@ export function navigate(path: string, options: { replace?: boolean } = {}): voi
   window.dispatchEvent(new Event(NAVIGATE));
 }
 
+/**
+ * Back to the list once the open conversation is gone (left, declined, blocked): the focus goes
+ * to the list rather than being lost to the page with the controls that held it.
+ */
+export function backToList(): void {
+  navigate('/', { replace: true });
+  requestAnimationFrame(() => document.querySelector<HTMLElement>('[data-list-focus]')?.focus());
+}
+
 let cachedPath = '';
 let cachedRoute: Route = { roomId: null };
 

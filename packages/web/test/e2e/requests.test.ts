@@ -40,6 +40,8 @@ describe.each(SCREENS)('message requests and invitations on $screen', ({ viewpor
     await ben.page.getByRole('button', { name: 'Delete' }).click();
     await ben.request('Ana').waitFor({ state: 'detached' });
     expect(new URL(ben.page.url()).pathname).toBe('/');
+    // The focus went back to the list with the request, not lost to the page.
+    await ben.page.locator('[data-list-focus]:focus, [data-list-focus] :focus').waitFor();
     // Ana is told nothing: still a number, still not accepted, never read.
     expect(await ana.page.locator('.conversation-title p').innerText()).toBe('Not accepted yet');
     expect(await ana.messageItems('Hello from Ana').innerText()).not.toMatch(/\bRead\b/);
