@@ -67,7 +67,11 @@ const postgres: TestProjectInlineConfiguration[] = [
       name: 'cluster',
       env: { SALON_TEST_DB: 'postgres' },
       include: [CLUSTER],
-      globalSetup: ['packages/server/test/helpers/postgres-global-setup.ts'],
+      // PostgreSQL reachable; Chromium there and packages/web/dist built (the nginx tests).
+      globalSetup: [
+        'packages/server/test/helpers/postgres-global-setup.ts',
+        'packages/web/test/e2e/helpers/global-setup.ts',
+      ],
       // Each file starts several Salon processes (and some a browser): one file at a time, after
       // everything else, so that they share the two cores with nothing.
       fileParallelism: false,
