@@ -105,6 +105,11 @@ describe('three nodes behind nginx', () => {
     // The balancer spread the clients: the node about to die holds some of them.
     const onVictim = await cluster.redis().hlen(`${cluster.prefix}conns:${victim.name}`);
     expect(onVictim).toBeGreaterThan(0);
+    const where: Record<string, string[]> = {};
+    for (const n of cluster.nodes)
+      where[n.name] = (await cluster.redis().hkeys(`${cluster.prefix}conns:${n.name}`)).map((u) =>
+        people.findIndex((p) => p.user.id === u).toString(),
+      );
     const sent: string[] = [];
     for (let i = 0; i < perSender; i++) {
       for (const [n, { conv }] of clients.entries())
@@ -129,8 +134,18 @@ describe('three nodes behind nginx', () => {
           acc[m.status] = (acc[m.status] ?? 0) + 1;
           return acc;
         }, {});
+        const problems = cluster.nodes
+          .flatMap((n) =>
+            n
+              .output()
+              .split('\n')
+              .filter((l) => /"level":(40|50|60)/.test(l))
+              .map((l) => `${n.name}: ${l.slice(0, 300)}`),
+          )
+          .slice(0, 20);
+        const seqs = texts.map((m) => m.seq);
         throw new Error(
-          `${String(err)}; status ${JSON.stringify(client.status)}; holds ${String(texts.length)} ${JSON.stringify(statuses)}`,
+          `where ${JSON.stringify(where)} seqs ${JSON.stringify(seqs)}; ${String(err)}; status ${JSON.stringify(client.status)}; holds ${String(texts.length)} ${JSON.stringify(statuses)}; node warnings:\n${problems.join('\n')}`,
           { cause: err },
         );
       });
