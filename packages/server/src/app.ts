@@ -64,16 +64,17 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     log,
   });
   const { db, messageStore } = database;
-  const jobs = new InProcessJobQueue(log.child({ part: 'jobs' }));
+  const smsProvider = options.smsProvider ?? createSmsProvider(config);
+  const smsJob = createSmsJob(smsProvider);
+  const jobs = backend.jobs(new InProcessJobQueue(log.child({ part: 'jobs' })), [smsJob]);
   const limitStore = backend.limits;
 
-  const smsProvider = options.smsProvider ?? createSmsProvider(config);
   const sessions = new SessionService(db, config.sessionTtlDays);
   const otp = new OtpService({
     db,
     secret,
     jobs,
-    smsJob: createSmsJob(smsProvider),
+    smsJob,
     limits: new OtpLimits(limitStore, {
       resendCooldownSeconds: config.otpResendCooldownSeconds,
       perIpPerHour: config.otpPerIpPerHour,

@@ -7,6 +7,8 @@ import { RedisBroker } from '../broker/redis-broker.js';
 import type { ConnectionRegistry } from '../cable/registry.js';
 import { SessionCache } from '../cable/session-cache.js';
 import type { Config } from '../config.js';
+import { BullmqJobQueue } from '../jobs/bullmq-job-queue.js';
+import type { Job, JobQueue } from '../jobs/job-queue.js';
 import { SqliteLimitStore, type LimitStore } from '../limits/limit-store.js';
 import { RedisLimitStore } from '../limits/redis-limit-store.js';
 import { MemoryPresence } from './memory-presence.js';
@@ -28,6 +30,11 @@ export interface NodeBackend {
   readonly health: NodeHealth;
   /** The broker, handing this node's deliveries and control commands to `local`. */
   broker(local: LocalNode): Promise<Broker>;
+  /**
+   * The job queue: `local` for one node; in a cluster, `durable` jobs go to BullMQ (any node runs
+   * them) and the rest, the message write path included, stay on `local`.
+   */
+  jobs(local: JobQueue, durable: readonly Job<never>[]): JobQueue;
   /** Connection counts and announced presence, over `registry` (this node's connections). */
   presence(registry: ConnectionRegistry): Promise<PresenceTracker>;
   close(): Promise<void>;
@@ -65,6 +72,7 @@ function singleNode(config: Config): NodeBackend {
         }),
       ),
     presence: (registry) => Promise.resolve(new MemoryPresence(registry)),
+    jobs: (local) => local,
     close: () => {
       limits.close();
       return Promise.resolve();
@@ -119,6 +127,15 @@ async function clusterNode(config: Config, url: string, log: Logger): Promise<No
       await broker.start();
       return broker;
     },
+    jobs: (local, durable) =>
+      new BullmqJobQueue({
+        redisUrl: url,
+        prefix,
+        log: clusterLog,
+        local,
+        durable,
+        healthy: () => link.healthy,
+      }),
     async presence() {
       const presence = new RedisPresence(link, {
         prefix,

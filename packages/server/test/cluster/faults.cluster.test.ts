@@ -158,3 +158,21 @@ async function waitForRedis(url: string): Promise<void> {
     100,
   );
 }
+
+describe('durable jobs', () => {
+  test('an SMS queued on a node that is then killed is still sent, by another node', async () => {
+    const cluster = await clusterOf(1);
+    const [a] = cluster.nodes as [ClusterNode];
+    // Twilio fails at first: the job is still queued (or waiting for its retry) when the node dies.
+    cluster.sms.failNext(3, 500);
+    const phone = testPhone();
+    expect((await api(a, 'POST', '/api/auth/otp', { phone })).status).toBe(202);
+    await a.kill('SIGKILL');
+    expect(cluster.sms.messages.filter((m) => m.to === phone)).toHaveLength(0);
+
+    // A node that was not there when the code was asked for sends it.
+    await cluster.startNode('n2');
+    const sms = await cluster.sms.nextMessage(phone, 30_000);
+    expect(sms.body).toMatch(/\d{6}/);
+  });
+});
