@@ -191,7 +191,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
         const drained = await jobs.drain(config.shutdownTimeoutSeconds * 1000);
         if (!drained)
           log.warn({ pending: jobs.pending }, 'shutdown timeout: queued jobs abandoned');
-        chat.presence.close();
+        await chat.presence.close();
         await broker.close();
         await database.close();
         await backend.close();

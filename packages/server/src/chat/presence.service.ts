@@ -30,6 +30,7 @@ export class PresenceService {
   /** Users whose state changed since the last announcement. */
   #changed = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(
     registry: ConnectionRegistry,
@@ -47,6 +48,7 @@ export class PresenceService {
   }
 
   #change(userIds: readonly string[]): void {
+    if (this.#closed) return;
     for (const userId of userIds) this.#changed.add(userId);
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
@@ -118,8 +120,18 @@ export class PresenceService {
     }
   }
 
-  close(): void {
+  /**
+   * Announces what is still pending (the connections closed at shutdown: in a cluster the
+   * announced state outlives this node), then stops.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#changed.size === 0) return;
+    await this.#flush().catch((err: unknown) =>
+      this.#log.error({ err }, 'presence update failed at shutdown'),
+    );
   }
 }

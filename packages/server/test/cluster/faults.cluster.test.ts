@@ -77,6 +77,26 @@ describe('a node dies', () => {
   });
 });
 
+describe('a node stops', () => {
+  test('SIGTERM: its people are announced offline before it exits', async () => {
+    const cluster = await clusterOf(2);
+    const [a, b] = cluster.nodes as [ClusterNode, ClusterNode];
+    const ana = await person(a, 'Ana');
+    const ben = await person(a, 'Ben');
+    const dm = await acceptedDm(a, ana, ben);
+    const benWs = await ChatClient.connect(a, ben);
+    await benWs.joinRoom(dm.id);
+    const isAna = (e: { users: { user_id: string; online: boolean }[] }) =>
+      e.users.some((u) => u.user_id === ana.id);
+    await ChatClient.connect(b, ana);
+    await benWs.roomEvent(dm.id, 'presence', isAna, 5000);
+
+    await b.kill('SIGTERM');
+    const offline = await benWs.roomEvent(dm.id, 'presence', isAna, 5000);
+    expect(offline.users.find((u) => u.user_id === ana.id)?.online).toBe(false);
+  });
+});
+
 describe('Redis is lost', () => {
   test('healthz says 503 naming Redis, clients are told to reconnect, and the node recovers by itself', async () => {
     const port = await freePort();
