@@ -4,7 +4,9 @@ import { describe, expect, onTestFinished, test } from 'vitest';
 import { RawClient, isType } from '../cable/helpers/raw-client.js';
 import { ChatClient, acceptedDm, person, postMessage } from '../chat/chat-client.js';
 import { runCli } from '../helpers/run-cli.js';
-import { api, testPhone } from '../helpers/salon-server.js';
+import WebSocket from 'ws';
+import { SalonClient } from '../../../client/src/index.js';
+import { api, signIn, testPhone, type SignedIn } from '../helpers/salon-server.js';
 import { PG_ADMIN_URL } from '../helpers/test-database.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { REDIS_URL, TestCluster, freePort, type ClusterNode } from './helpers/cluster.js';
@@ -142,6 +144,94 @@ describe('Redis is lost', () => {
     await again.joinRoom(dm.id);
     await postMessage(a, ana, dm.id, 'back', 'redis-back');
     expect((await again.message(dm.id, 'redis-back', 5000)).body).toBe('back');
+  });
+});
+
+describe('Redis restarts under load', () => {
+  test('nodes reconnect by themselves; every client ends with every message, once, in order', async () => {
+    const port = await freePort();
+    const redis = { proc: startRedis(port) };
+    onTestFinished(() => {
+      redis.proc.kill('SIGKILL');
+    });
+    const redisUrl = `redis://127.0.0.1:${String(port)}`;
+    await waitForRedis(redisUrl);
+    const cluster = await clusterOf(2, { redisUrl });
+    const nodes = cluster.nodes as [ClusterNode, ClusterNode];
+    const people = [];
+    for (let i = 0; i < 4; i++) people.push(await signIn(nodes[0], undefined, `S${String(i)}`));
+    const [owner] = people as [SignedIn];
+    const created = await api(
+      nodes[0],
+      'POST',
+      '/api/rooms',
+      { name: 'Load', members: people.slice(1).map((p) => p.user.id) },
+      owner.token,
+    );
+    expect(created.status).toBe(201);
+    const roomId = (created.body as { room: { id: string } }).room.id;
+    let drops = 0;
+    const clients = await Promise.all(
+      people.map(async (who, i) => {
+        const client = new SalonClient({
+          baseUrl: nodes[i % 2].url,
+          token: who.token,
+          WebSocket,
+          transports: ['websocket'],
+        });
+        onTestFinished(() => client.stop());
+        await client.loadMe();
+        client.start();
+        await waitFor('connected', () => client.status.state === 'connected', 10_000);
+        client.onStatus((status) => {
+          if (status.state === 'reconnecting') drops++;
+        });
+        const conv = client.conversation(roomId);
+        await conv.load();
+        return { client, conv };
+      }),
+    );
+
+    const rounds = 20;
+    for (let i = 0; i < rounds; i++) {
+      for (const [n, { conv }] of clients.entries()) conv.send(`s${String(n)} m${String(i)}`);
+      if (i === 6) {
+        const old = redis.proc;
+        const gone = new Promise((r) => old.once('exit', r));
+        old.kill('SIGKILL');
+        await gone;
+      }
+      if (i === 12) redis.proc = startRedis(port);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const total = rounds * clients.length;
+    // The nodes sent their clients away while Redis was gone.
+    expect(drops).toBeGreaterThanOrEqual(clients.length);
+    for (const { conv } of clients)
+      await waitFor(
+        'every message, all sent',
+        () =>
+          conv.messages.filter((m) => m.kind === 'text').length === total &&
+          conv.messages.every((m) => m.status === 'sent'),
+        60_000,
+        50,
+      );
+    const res = await api(
+      nodes[1],
+      'GET',
+      `/api/rooms/${roomId}/messages?limit=200`,
+      undefined,
+      owner.token,
+    );
+    const stored = (res.body as { messages: { seq: number; kind: string }[] }).messages.filter(
+      (m) => m.kind === 'text',
+    );
+    expect(stored).toHaveLength(total);
+    for (const { conv } of clients)
+      expect(conv.messages.filter((m) => m.kind === 'text').map((m) => m.seq)).toEqual(
+        stored.map((m) => m.seq),
+      );
+    for (const node of nodes) expect((await node.health()).status).toBe(200);
   });
 });
 
