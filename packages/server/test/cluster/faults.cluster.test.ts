@@ -174,7 +174,7 @@ describe('Redis restarts under load', () => {
     const clients = await Promise.all(
       people.map(async (who, i) => {
         const client = new SalonClient({
-          baseUrl: nodes[i % 2].url,
+          baseUrl: (i % 2 === 0 ? nodes[0] : nodes[1]).url,
           token: who.token,
           WebSocket,
           transports: ['websocket'],
