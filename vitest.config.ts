@@ -3,6 +3,8 @@ import { configDefaults, defineConfig, type TestProjectInlineConfiguration } fro
 const E2E = 'packages/web/test/e2e/**/*.test.ts';
 /** Tests about PostgreSQL itself (several writers, `salon db copy`): the PostgreSQL run only. */
 const PG_ONLY = 'packages/*/test/**/*.pg.test.ts';
+/** Several real Salon processes on PostgreSQL and Redis (and nginx): the cluster project only. */
+const CLUSTER = 'packages/server/test/cluster/**/*.cluster.test.ts';
 /** The suites that run on both databases: storage, chat, cable, SDK. */
 const BOTH = [
   'packages/server/test/message-store.test.ts',
@@ -26,7 +28,7 @@ const sqlite: TestProjectInlineConfiguration[] = [
       env: { SALON_TEST_DB: 'sqlite' },
       sequence: { groupOrder: 0 },
       include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
-      exclude: [...configDefaults.exclude, E2E, PG_ONLY],
+      exclude: [...configDefaults.exclude, E2E, PG_ONLY, CLUSTER],
     },
   },
   {
@@ -57,6 +59,25 @@ const postgres: TestProjectInlineConfiguration[] = [
       include: [...BOTH, PG_ONLY],
       // Stops the run, with the command that starts PostgreSQL, when it is not reachable.
       globalSetup: ['packages/server/test/helpers/postgres-global-setup.ts'],
+    },
+  },
+  {
+    extends: true,
+    test: {
+      name: 'cluster',
+      env: { SALON_TEST_DB: 'postgres' },
+      include: [CLUSTER],
+      // PostgreSQL reachable; Chromium there and packages/web/dist built (the nginx tests).
+      globalSetup: [
+        'packages/server/test/helpers/postgres-global-setup.ts',
+        'packages/web/test/e2e/helpers/global-setup.ts',
+      ],
+      // Each file starts several Salon processes (and some a browser): one file at a time, after
+      // everything else, so that they share the two cores with nothing.
+      fileParallelism: false,
+      sequence: { groupOrder: 2 },
+      testTimeout: 90_000,
+      hookTimeout: 90_000,
     },
   },
 ];

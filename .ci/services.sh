@@ -22,4 +22,14 @@ if command -v redis-cli >/dev/null 2>&1; then
   fi
   redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || echo "warning: Redis is not reachable on 127.0.0.1:6379"
 fi
+# The cluster tests put Debian's nginx in front of three Salon processes.
+if [ ! -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing nginx"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y nginx >/dev/null || {
+      apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx >/dev/null
+    } || true
+  fi
+  [ -x /usr/sbin/nginx ] || echo "warning: nginx is missing (apt-get install -y nginx); the cluster tests need it"
+fi
 exit 0

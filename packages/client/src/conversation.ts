@@ -13,6 +13,8 @@ import type { ClientMessage, Unsubscribe } from './types.js';
 const ACK_TIMEOUT_MS = 15_000;
 const TYPING_THROTTLE_MS = 2_000;
 const PAGE = 50;
+/** How long a hole in the live feed may last before the REST history is asked to fill it. */
+const GAP_GRACE_MS = 500;
 
 export interface ConversationHost {
   api: ApiClient;
@@ -58,6 +60,9 @@ export class Conversation {
   #lastTypingSent = 0;
   #refs = 0;
   #loading: Promise<void> | undefined;
+  /** Holes below this seq were already looked up (one left by a removal stays a hole). */
+  #gapCheckedUpTo = 0;
+  #gapTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(roomId: string, host: ConversationHost) {
     this.roomId = roomId;
@@ -141,6 +146,38 @@ export class Conversation {
     this.#setMembers(members.members);
     // Sends that were waiting for the connection go now (same client_id: never stored twice).
     for (const m of this.#pending.values()) if (m.status === 'sending') this.#transmit(m);
+    this.#changed();
+  }
+
+  #scheduleGapFill(): void {
+    if (this.#gapTimer !== undefined) return;
+    this.#gapTimer = setTimeout(() => {
+      this.#gapTimer = undefined;
+      this.#fillGaps().catch(() => undefined);
+    }, GAP_GRACE_MS);
+  }
+
+  /** Fetches from the first hole between the oldest and the newest message held. */
+  async #fillGaps(): Promise<void> {
+    const seqs = [...this.#stored.keys()].sort((a, b) => a - b);
+    const newest = seqs[seqs.length - 1] ?? 0;
+    let after: number | undefined;
+    for (let i = 1; i < seqs.length; i++) {
+      const prev = seqs[i - 1] ?? 0;
+      if (prev >= this.#gapCheckedUpTo && seqs[i] !== prev + 1) {
+        after = prev;
+        break;
+      }
+    }
+    this.#gapCheckedUpTo = newest;
+    while (after !== undefined && after < newest) {
+      const page = await this.#host.api.request<{ messages: MessageView[] }>(
+        'GET',
+        `/api/rooms/${enc(this.roomId)}/messages?after=${String(after)}&limit=200`,
+      );
+      for (const m of page.messages) this.#store(m);
+      after = page.messages.length < 200 ? undefined : page.messages[page.messages.length - 1]?.seq;
+    }
     this.#changed();
   }
 
@@ -259,10 +296,15 @@ export class Conversation {
 
   handleEvent(event: RoomEvent | ChannelErrorPayload): void {
     switch (event.type) {
-      case 'message':
+      case 'message': {
+        // A live message past one never seen: the one between was stored but its broadcast was
+        // lost (in a cluster, its node died between the two). The REST history fills the hole.
+        const skipped = this.#stored.size > 0 && event.message.seq > this.newestSeq + 1;
         this.#store(event.message);
         this.#changed();
+        if (skipped) this.#scheduleGapFill();
         return;
+      }
       case 'message_edited':
       case 'message_deleted':
         this.#replace(event.message);

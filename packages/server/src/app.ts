@@ -3,7 +3,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { authRoutes } from './auth/auth.routes.js';
 import { OtpLimits } from './auth/otp-limits.js';
-import path from 'node:path';
 import { OtpService } from './auth/otp-service.js';
 import { SessionService } from './auth/session-service.js';
 import { ConsoleSmsProvider } from './auth/sms/console-sms-provider.js';
@@ -23,7 +22,7 @@ import { requestLogSerializer } from './logger.js';
 import { InProcessJobQueue } from './jobs/in-process-job-queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import { ActionLimits } from './limits/action-limits.js';
-import { SqliteLimitStore } from './limits/limit-store.js';
+import { openNodeBackend, type NodeBackend } from './cluster/node-backend.js';
 import { createLogger } from './logger.js';
 import { loadSecret } from './secret.js';
 
@@ -38,6 +37,8 @@ export interface Salon {
   readonly cable: CableServer;
   readonly chat: ReturnType<typeof createChat>;
   readonly log: Logger;
+  /** What this node shares with the others (memory for one node, Redis in a cluster). */
+  readonly backend: NodeBackend;
   /** Starts listening; resolves with the bound port. */
   listen(): Promise<number>;
   /** Stops accepting, finishes queued work (up to the shutdown timeout), closes the database. */
@@ -53,6 +54,8 @@ export interface SalonOptions {
 /** Builds a Salon server from its configuration; nothing listens until `listen()`. */
 export async function createSalon(config: Config, options: SalonOptions = {}): Promise<Salon> {
   const log = options.logger ?? createLogger(config.logLevel);
+  // First: a cluster start that lacks a setting stops before anything is opened.
+  const backend = await openNodeBackend(config, log);
   const secret = loadSecret(config.secret, config.dataDir);
   const database = await openBackend({
     url: config.databaseUrl,
@@ -61,16 +64,17 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     log,
   });
   const { db, messageStore } = database;
-  const jobs = new InProcessJobQueue(log.child({ part: 'jobs' }));
-  const limitStore = new SqliteLimitStore(path.join(config.dataDir, 'limits.db'));
-
   const smsProvider = options.smsProvider ?? createSmsProvider(config);
+  const smsJob = createSmsJob(smsProvider);
+  const jobs = backend.jobs(new InProcessJobQueue(log.child({ part: 'jobs' })), [smsJob]);
+  const limitStore = backend.limits;
+
   const sessions = new SessionService(db, config.sessionTtlDays);
   const otp = new OtpService({
     db,
     secret,
     jobs,
-    smsJob: createSmsJob(smsProvider),
+    smsJob,
     limits: new OtpLimits(limitStore, {
       resendCooldownSeconds: config.otpResendCooldownSeconds,
       perIpPerHour: config.otpPerIpPerHour,
@@ -86,11 +90,11 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     numberKinds: config.smsNumberTypes,
   });
 
-  const { cable, broker, tickets } = createCable(config, {
+  const { cable, broker, tickets, presence } = await createCable(config, {
     secret,
     sessions,
     log: log.child({ part: 'cable' }),
-    limits: limitStore,
+    backend,
   });
 
   // Typed as Fastify's logger so routes and plugins see the plain FastifyInstance type. Request
@@ -116,7 +120,12 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
   installErrorHandler(http);
   const origins = originPolicy(config);
   checkOrigins(http, origins);
-  http.get('/healthz', () => ({ status: 'ok' }));
+  // A cluster node without Redis answers 503 so that the balancer (and people) can see why.
+  http.get('/healthz', (_req, reply) =>
+    backend.health.healthy
+      ? { status: 'ok' }
+      : reply.status(503).send({ status: 'unavailable', problem: backend.health.problem }),
+  );
   await import('./http/static-web.js').then((web) => web.registerStaticWeb(http));
   // Renames are announced by the chat domain, made below; a rename needs a request first.
   const renamed: { announce?: (userId: string) => Promise<void> } = {};
@@ -144,6 +153,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
       memberAddsPerHour: config.limitMemberAddsPerHour,
       httpSendsPerMinute: config.limitHttpSendsPerMinute,
     }),
+    presence,
   });
   renamed.announce = (userId) => chat.rooms.announceRenamed(userId);
   http.server.on('upgrade', (req, socket, head) => cable.handleUpgrade(req, socket, head));
@@ -159,6 +169,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     cable,
     chat,
     log,
+    backend,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const address = http.server.address();
@@ -180,10 +191,10 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
         const drained = await jobs.drain(config.shutdownTimeoutSeconds * 1000);
         if (!drained)
           log.warn({ pending: jobs.pending }, 'shutdown timeout: queued jobs abandoned');
-        chat.presence.close();
+        await chat.presence.close();
         await broker.close();
         await database.close();
-        limitStore.close();
+        await backend.close();
       })();
       return closing;
     },

@@ -380,6 +380,34 @@ export const SETTINGS = {
     default: '10',
     doc: 'PostgreSQL only: most connections this process opens to the database.',
   }),
+  redisUrl: setting({
+    env: 'SALON_REDIS_URL',
+    schema: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional(),
+    doc: 'Cluster mode: the Redis every node shares (`redis://host:6379/0`). Requires a PostgreSQL `SALON_DATABASE_URL` and `SALON_SECRET`. Unset: one process, everything in memory.',
+  }),
+  redisKeyPrefix: setting({
+    env: 'SALON_REDIS_KEY_PREFIX',
+    schema: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 : _ . -'),
+    default: 'salon:',
+    doc: 'Cluster mode: prefix of every Redis key and channel (several clusters can share one Redis).',
+  }),
+  nodeName: setting({
+    env: 'SALON_NODE_NAME',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ -')
+      .optional(),
+    doc: "Cluster mode: this node's name, unique in the cluster; long-poll session ids start with it (default: `<hostname>-<pid>`).",
+  }),
+  clusterNodeTimeoutSeconds: setting({
+    env: 'SALON_CLUSTER_NODE_TIMEOUT_SECONDS',
+    schema: int(2, 3600),
+    default: '10',
+    doc: 'Cluster mode: a node silent for this long is dead; its people go offline and its connection counts are dropped.',
+  }),
 } as const;
 
 type Settings = typeof SETTINGS;

@@ -58,6 +58,7 @@ export interface Publisher {
  * stream position and are kept for `history`; ephemeral ones (typing, presence) are not.
  */
 export interface Broker extends Publisher {
-  history(stream: string, query: HistoryQuery): HistoryResult;
+  /** Asynchronous: a cluster broker reads the history from Redis. */
+  history(stream: string, query: HistoryQuery): Promise<HistoryResult>;
   close(): Promise<void>;
 }

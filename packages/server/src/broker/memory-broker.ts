@@ -61,7 +61,11 @@ export class MemoryBroker implements Broker {
     this.#local.control(command);
   }
 
-  history(stream: string, query: HistoryQuery): HistoryResult {
+  history(stream: string, query: HistoryQuery): Promise<HistoryResult> {
+    return Promise.resolve(this.#historyNow(stream, query));
+  }
+
+  #historyNow(stream: string, query: HistoryQuery): HistoryResult {
     const log = this.#streams.get(stream);
     const entries = log?.entries ?? [];
     if ('epoch' in query) {

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuthContext, SessionService } from '../auth/session-service.js';
 import type { Broker, ControlCommand } from '../broker/broker.js';
+import type { NodeHealth, PresenceTracker, RestoreStore } from '../cluster/seams.js';
 import { requestScheme, type OriginPolicy } from '../http/origin.js';
 import {
   authenticateCable,
@@ -47,6 +48,11 @@ export interface CableOptions {
   pollMaxQueuedFrames: number;
   /** Who may connect with the session cookie (cross-site WebSocket hijacking guard). */
   origins: OriginPolicy;
+  /**
+   * Starts every long-poll session id (`<node>.`) in a cluster, so that the balancer can send a
+   * session's polls to the node that holds it; '' for one node.
+   */
+  pollIdPrefix: string;
 }
 
 export interface CableServerDeps {
@@ -54,6 +60,12 @@ export interface CableServerDeps {
   broker: Broker;
   sessions: SessionService;
   tickets: CableTickets;
+  /** ext session snapshots (`?sid=`), in memory or in Redis. */
+  restore: RestoreStore;
+  /** Counts connections per user (the cap holds cluster-wide in cluster mode). */
+  presence: PresenceTracker;
+  /** A cluster node that loses Redis sends its clients elsewhere until it is back. */
+  health: NodeHealth;
   log: Logger;
   options: CableOptions;
 }
@@ -80,7 +92,7 @@ export class CableServer {
   readonly #opts: CableOptions;
   readonly #log: Logger;
   readonly #wss: WebSocketServer;
-  readonly #restore: SessionCache;
+  readonly #restore: RestoreStore;
   readonly #polls = new Map<string, PollSession>();
   readonly #pinger: NodeJS.Timeout;
   #closing = false;
@@ -92,7 +104,7 @@ export class CableServer {
     this.#deps = deps;
     this.#opts = deps.options;
     this.#log = deps.log;
-    this.#restore = new SessionCache(deps.options.sessionRestoreMs);
+    this.#restore = deps.restore;
     this.#connectionDeps = {
       registry: deps.registry,
       broker: deps.broker,
@@ -123,6 +135,13 @@ export class CableServer {
     });
     this.#pinger = setInterval(() => this.#ping(), PING_INTERVAL_SECONDS * 1000);
     this.#pinger.unref();
+    deps.health.onChange((healthy) => {
+      if (healthy) return;
+      // Broadcasts no longer reach this node: its clients reconnect (through the balancer, to
+      // another node) and catch up, rather than wait here missing messages.
+      this.#log.warn('node unhealthy: closing every connection with a reconnect hint');
+      for (const conn of [...this.#deps.registry.all()]) conn.disconnect('server_restart', true);
+    });
   }
 
   get registry(): ConnectionRegistry<Connection> {
@@ -160,7 +179,7 @@ export class CableServer {
   /** Node's 'upgrade' event: takes /cable, refuses the rest. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== CABLE_PATH || this.#closing) {
+    if (url.pathname !== CABLE_PATH || this.#closing || !this.#deps.health.healthy) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
@@ -228,15 +247,22 @@ export class CableServer {
         else transport.close(1008, 'slow_consumer');
       },
     });
+    // A function, not an expression: the socket may close while Redis is asked (TS would narrow).
+    const gone = (): boolean => ws.readyState !== ws.OPEN || overflowed;
     void authenticated.then(
       async (result) => {
-        if (ws.readyState !== ws.OPEN || overflowed) return;
+        if (gone()) return;
         if (!result.ok) {
           this.#refuse(transport, result.reason);
           return;
         }
-        if (this.#userIsFull(result.auth)) {
-          this.#refuse(transport, 'too_many_connections');
+        const admitted = await this.#admit(result.auth);
+        if (admitted !== true) {
+          this.#refuse(transport, admitted);
+          return;
+        }
+        if (gone()) {
+          this.#deps.presence.release(result.auth.user.id);
           return;
         }
         connection = await this.#open(transport, result.auth, ext, restoreSid);
@@ -251,10 +277,19 @@ export class CableServer {
     );
   }
 
-  #userIsFull(auth: AuthContext): boolean {
-    return (
-      this.#deps.registry.connectionsOfUser(auth.user.id).size >= this.#opts.maxConnectionsPerUser
-    );
+  /**
+   * Counts one more connection of the user, on every node, unless they are at the cap. A node
+   * that cannot reach Redis admits no one (the client is sent to try again, elsewhere).
+   */
+  async #admit(auth: AuthContext): Promise<true | DisconnectReason> {
+    if (!this.#deps.health.healthy) return 'server_restart';
+    try {
+      const ok = await this.#deps.presence.admit(auth.user.id, this.#opts.maxConnectionsPerUser);
+      return ok ? true : 'too_many_connections';
+    } catch (err) {
+      this.#log.warn({ err }, 'connection not admitted: counts unavailable');
+      return 'server_restart';
+    }
   }
 
   /**
@@ -273,6 +308,7 @@ export class CableServer {
       ext,
       this.#connectionDeps,
     );
+    connection.onClosed((conn) => this.#deps.presence.release(conn.userId));
     if (!ext) {
       connection.send({ type: 'welcome' });
       return connection;
@@ -281,7 +317,13 @@ export class CableServer {
     connection.onClosed((conn) => {
       if (!this.#closing) this.#restore.save(sid, conn.userId, conn.confirmedIdentifiers());
     });
-    const previous = restoreSid ? this.#restore.take(restoreSid, auth.user.id) : undefined;
+    let previous: string[] | undefined;
+    try {
+      previous = restoreSid ? await this.#restore.take(restoreSid, auth.user.id) : undefined;
+    } catch (err) {
+      // Not restored: the client subscribes again, as after any unknown sid.
+      this.#log.warn({ err }, 'session snapshot unavailable');
+    }
     if (previous === undefined) {
       connection.send({ type: 'welcome', sid });
       return connection;
@@ -297,7 +339,7 @@ export class CableServer {
    * may retry later; bad or expired credentials will not get better by retrying as they are.
    */
   #refuse(transport: Transport, reason: DisconnectReason): void {
-    const reconnect = reason === 'too_many_connections';
+    const reconnect = reason === 'too_many_connections' || reason === 'server_restart';
     transport.write(PreparedFrame.of({ type: 'disconnect', reason, reconnect }));
     transport.close(CLOSE_CODES[reason], reason);
   }
@@ -314,7 +356,7 @@ export class CableServer {
     headers: IncomingMessage['headers'],
     self: RequestSelf,
   ): Promise<{ ok: true; pollId: string } | { ok: false; reason: DisconnectReason }> {
-    if (this.#closing) return { ok: false, reason: 'server_restart' };
+    if (this.#closing || !this.#deps.health.healthy) return { ok: false, reason: 'server_restart' };
     const result = await authenticateCable(url, headers, self, this.#authDeps);
     if (!result.ok) return { ok: false, reason: result.reason };
     const transport = new LongPollTransport({
@@ -322,8 +364,9 @@ export class CableServer {
       maxQueuedBytes: this.#opts.maxBufferedBytes,
       onOverflow: () => this.#polls.get(pollId)?.connection.disconnect('slow_consumer', true),
     });
-    const pollId = SessionCache.newSid();
-    if (this.#userIsFull(result.auth)) return { ok: false, reason: 'too_many_connections' };
+    const pollId = this.#opts.pollIdPrefix + SessionCache.newSid();
+    const admitted = await this.#admit(result.auth);
+    if (admitted !== true) return { ok: false, reason: admitted };
     const ext = url.searchParams.get('protocol') === PROTOCOL_EXT;
     const connection = await this.#open(transport, result.auth, ext, undefined);
     const session: PollSession = { connection, transport, expiry: this.#pollExpiry(pollId) };

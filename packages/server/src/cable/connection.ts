@@ -16,6 +16,7 @@ import { AppError } from '../errors.js';
 import type { CableIdentity, Channel, ChannelDefinition, SubscriptionHost } from './channel.js';
 import { PreparedFrame } from './prepared-frame.js';
 import type { ConnectionRegistry, RegisteredConnection } from './registry.js';
+import { HoldingTransport } from './holding-transport.js';
 import { TokenBucket } from './token-bucket.js';
 import type { Transport } from './transport.js';
 
@@ -51,7 +52,7 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
   readonly id = randomUUID();
   readonly identity: CableIdentity;
   readonly ext: boolean;
-  readonly transport: Transport;
+  readonly transport: HoldingTransport;
   readonly #deps: ConnectionDeps;
   #logger: Logger | undefined;
   readonly #subs = new Map<string, Subscription>();
@@ -62,7 +63,7 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
   readonly #closeListeners: ((conn: Connection) => void)[] = [];
 
   constructor(transport: Transport, identity: CableIdentity, ext: boolean, deps: ConnectionDeps) {
-    this.transport = transport;
+    this.transport = new HoldingTransport(transport);
     this.identity = identity;
     this.ext = ext;
     this.#deps = deps;
@@ -221,7 +222,7 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
           command.history &&
           this.ext
         ) {
-          this.#history(command.identifier, command.history);
+          await this.#history(command.identifier, command.history);
         }
         return;
       case 'unsubscribe':
@@ -231,7 +232,7 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
         await this.#perform(command.identifier, command.data);
         return;
       case 'history':
-        if (this.ext) this.#history(command.identifier, command.history);
+        if (this.ext) await this.#history(command.identifier, command.history);
         return;
       case 'presence':
         // The AnyCable client waits for an answer forever; Salon's presence lives in its chat events.
@@ -376,15 +377,44 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
     this.transmit(identifier, payload);
   }
 
-  /** ext `history`: backlog frames with positions, then confirm_history; or reject_history alone. */
-  #history(identifier: string, request: HistoryRequest): void {
+  /**
+   * ext `history`: backlog frames with positions, then confirm_history; or reject_history alone.
+   * Live broadcasts that arrive while the history is read wait behind it.
+   */
+  async #history(identifier: string, request: HistoryRequest): Promise<void> {
     const sub = this.#subs.get(identifier);
     if (!sub?.confirmed || !sub.channel.streamPositions) {
       this.send({ type: 'reject_history', identifier });
       return;
     }
+    this.transport.hold();
+    try {
+      const backlog = await this.#readHistory(sub.channel.streams, request);
+      if (!backlog) {
+        this.transport.writeThrough(PreparedFrame.of({ type: 'reject_history', identifier }));
+        return;
+      }
+      const id = JSON.stringify(identifier);
+      for (const { message, position } of backlog) {
+        this.transport.writeThrough(
+          new PreparedFrame(
+            `{"identifier":${id},"message":${JSON.stringify(message)},"stream_id":${JSON.stringify(position.stream)},"epoch":${JSON.stringify(position.epoch)},"offset":${String(position.offset)}}`,
+          ),
+        );
+      }
+      this.transport.writeThrough(PreparedFrame.of({ type: 'confirm_history', identifier }));
+    } finally {
+      this.transport.release();
+    }
+  }
+
+  /** The backlog of every stream asked for, or undefined when one cannot be served. */
+  async #readHistory(
+    streams: Iterable<string>,
+    request: HistoryRequest,
+  ): Promise<HistoryEntry[] | undefined> {
     const backlog: HistoryEntry[] = [];
-    for (const stream of sub.channel.streams) {
+    for (const stream of streams) {
       const position = request.streams?.[stream];
       const query = position
         ? { epoch: position.epoch, offset: position.offset }
@@ -392,22 +422,18 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
           ? { sinceMs: request.since * 1000 }
           : undefined;
       if (!query) continue;
-      const result = this.#deps.broker.history(stream, query);
-      if (!result.ok) {
-        this.send({ type: 'reject_history', identifier });
-        return;
+      let result;
+      try {
+        result = await this.#deps.broker.history(stream, query);
+      } catch (err) {
+        // History unreachable (Redis away): the client catches up from the REST history.
+        this.#log.warn({ err, stream }, 'history unavailable');
+        return undefined;
       }
+      if (!result.ok) return undefined;
       backlog.push(...result.entries);
     }
-    const id = JSON.stringify(identifier);
-    for (const { message, position } of backlog) {
-      this.transport.write(
-        new PreparedFrame(
-          `{"identifier":${id},"message":${JSON.stringify(message)},"stream_id":${JSON.stringify(position.stream)},"epoch":${JSON.stringify(position.epoch)},"offset":${String(position.offset)}}`,
-        ),
-      );
-    }
-    this.send({ type: 'confirm_history', identifier });
+    return backlog;
   }
 
   #protocolError(why: string): void {

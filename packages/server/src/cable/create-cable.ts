@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import type { SessionService } from '../auth/session-service.js';
-import { MemoryBroker } from '../broker/memory-broker.js';
+import type { NodeBackend } from '../cluster/node-backend.js';
 import { originPolicy } from '../http/origin.js';
-import type { LimitStore } from '../limits/limit-store.js';
 import type { Config } from '../config.js';
 import { CableServer } from './cable-server.js';
 import type { Connection } from './connection.js';
@@ -12,31 +11,32 @@ import { CableTickets } from './tickets.js';
 /** Largest frame a client may send, bytes; larger ones close the connection with 1009. */
 export const MAX_FRAME_BYTES = 64 * 1024;
 
-/** Builds the real-time core from the configuration: registry, broker, tickets, cable server. */
-export function createCable(
+/**
+ * Builds the real-time core from the configuration and the node's backend (memory or Redis):
+ * registry, broker, presence counts, tickets, cable server.
+ */
+export async function createCable(
   config: Config,
-  deps: { secret: string; sessions: SessionService; log: Logger; limits: LimitStore },
+  deps: { secret: string; sessions: SessionService; log: Logger; backend: NodeBackend },
 ) {
   const registry = new ConnectionRegistry<Connection>();
   // The broker hands this node its deliveries and control commands; the cable server that applies
   // the commands is made below, with the broker.
   const applier: { cable?: CableServer } = {};
-  const broker = new MemoryBroker(
-    {
-      deliver: (stream, message, position) => registry.deliver(stream, message, position),
-      control: (command) => applier.cable?.applyControl(command),
-    },
-    {
-      historyLimit: config.cableHistoryLimit,
-      historyTtlMs: config.cableHistoryTtlSeconds * 1000,
-    },
-  );
-  const tickets = new CableTickets(deps.secret, config.cableTicketTtlSeconds, deps.limits);
+  const broker = await deps.backend.broker({
+    deliver: (stream, message, position) => registry.deliver(stream, message, position),
+    control: (command) => applier.cable?.applyControl(command),
+  });
+  const presence = await deps.backend.presence(registry);
+  const tickets = new CableTickets(deps.secret, config.cableTicketTtlSeconds, deps.backend.limits);
   const cable = new CableServer({
     registry,
     broker,
     sessions: deps.sessions,
     tickets,
+    restore: deps.backend.restore,
+    presence,
+    health: deps.backend.health,
     log: deps.log,
     options: {
       maxFrameBytes: MAX_FRAME_BYTES,
@@ -51,8 +51,9 @@ export function createCable(
       pollSessionTtlMs: config.pollSessionTtlSeconds * 1000,
       pollMaxQueuedFrames: config.pollMaxQueuedFrames,
       origins: originPolicy(config),
+      pollIdPrefix: deps.backend.nodeName === '' ? '' : `${deps.backend.nodeName}.`,
     },
   });
   applier.cable = cable;
-  return { registry, broker, tickets, cable };
+  return { registry, broker, presence, tickets, cable };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { RestoreStore } from '../cluster/seams.js';
 
 interface Snapshot {
   userId: string;
@@ -11,7 +12,7 @@ interface Snapshot {
  * session id for a short while, so a client reconnecting with `?sid=` gets them back without
  * re-subscribing. The sid is a 128-bit secret, and a snapshot is only given back to the same user.
  */
-export class SessionCache {
+export class SessionCache implements RestoreStore {
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #snapshots = new Map<string, Snapshot>();
@@ -35,7 +36,11 @@ export class SessionCache {
   }
 
   /** Takes (and forgets) the snapshot of `sid` if it belongs to `userId` and is fresh. */
-  take(sid: string, userId: string, now = Date.now()): string[] | undefined {
+  take(sid: string, userId: string, now = Date.now()): Promise<string[] | undefined> {
+    return Promise.resolve(this.#take(sid, userId, now));
+  }
+
+  #take(sid: string, userId: string, now: number): string[] | undefined {
     const snap = this.#snapshots.get(sid);
     if (!snap) return undefined;
     this.#snapshots.delete(sid);

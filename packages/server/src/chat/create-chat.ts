@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { SessionService } from '../auth/session-service.js';
 import type { Publisher } from '../broker/broker.js';
 import type { CableServer } from '../cable/cable-server.js';
+import type { PresenceTracker } from '../cluster/seams.js';
 import { InboxChannel } from '../channels/inbox-channel.js';
 import { RoomChannel } from '../channels/room-channel.js';
 import { UserChannel } from '../channels/user-channel.js';
@@ -37,12 +38,15 @@ export function createChat(deps: {
   log: Logger;
   messageStore: MessageStore;
   limits: ActionLimits;
+  /** Connection counts and announced presence (this node's, or the cluster's). */
+  presence: PresenceTracker;
 }) {
   const { db, cable, publisher } = deps;
   const users = new UserRepository(db);
   const memberships = new MembershipRepository(db);
   const presence = new PresenceService(
     cable.registry,
+    deps.presence,
     db,
     publisher,
     deps.log.child({ part: 'presence' }),

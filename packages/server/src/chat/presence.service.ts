@@ -1,6 +1,7 @@
 import type { PresenceChange, RoomEvent } from '@salon/protocol';
 import type { Logger } from 'pino';
 import type { ConnectionRegistry } from '../cable/registry.js';
+import type { PresenceTracker } from '../cluster/seams.js';
 import { roomStream } from '../channels/streams.js';
 import type { Db } from '../db/database.js';
 import { iso } from './views.js';
@@ -16,30 +17,43 @@ export const PRESENCE_WINDOW_MS = 300;
  * direct conversation (privacy.ts): groups get none, so a reconnect storm costs one event per
  * conversation partner, never one per member of a large room. Going offline records "last seen".
  * A user who drops and comes back within the window is not announced at all.
+ *
+ * Whether someone is connected, and what was last announced, come from the tracker: this node's
+ * registry alone, or every node's counts in Redis (then one change is announced once, by
+ * whichever node wins it, and a dead node's people are rechecked when it is swept).
  */
 export class PresenceService {
-  readonly #registry: ConnectionRegistry;
+  readonly #tracker: PresenceTracker;
   readonly #db: Db;
   readonly #publisher: Publisher;
   readonly #log: Logger;
   /** Users whose state changed since the last announcement. */
   #changed = new Set<string>();
-  /** The state last announced per user (absent: offline, as at start). */
-  readonly #announcedOnline = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
+  #closed = false;
 
-  constructor(registry: ConnectionRegistry, db: Db, publisher: Publisher, log: Logger) {
-    this.#registry = registry;
+  constructor(
+    registry: ConnectionRegistry,
+    tracker: PresenceTracker,
+    db: Db,
+    publisher: Publisher,
+    log: Logger,
+  ) {
+    this.#tracker = tracker;
     this.#db = db;
     this.#publisher = publisher;
     this.#log = log;
-    registry.onPresence((userId) => {
-      this.#changed.add(userId);
-      this.#timer ??= setTimeout(() => {
-        this.#timer = undefined;
-        this.#flush().catch((err: unknown) => this.#log.error({ err }, 'presence update failed'));
-      }, PRESENCE_WINDOW_MS).unref();
-    });
+    registry.onPresence((userId) => this.#change([userId]));
+    tracker.onLost((userIds) => this.#change(userIds));
+  }
+
+  #change(userIds: readonly string[]): void {
+    if (this.#closed) return;
+    for (const userId of userIds) this.#changed.add(userId);
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.#flush().catch((err: unknown) => this.#log.error({ err }, 'presence update failed'));
+    }, PRESENCE_WINDOW_MS).unref();
   }
 
   /**
@@ -48,28 +62,27 @@ export class PresenceService {
    * who came and went within one window).
    */
   isOnline(userId: string): boolean {
-    return this.#announcedOnline.has(userId);
-  }
-
-  #connected(userId: string): boolean {
-    return this.#registry.connectionsOfUser(userId).size > 0;
+    return this.#tracker.isAnnouncedOnline(userId);
   }
 
   async #flush(): Promise<void> {
     const now = Date.now();
     const changes: PresenceChange[] = [];
     const wentOffline: string[] = [];
-    for (const userId of this.#changed) {
-      const online = this.#connected(userId);
-      if (online === this.#announcedOnline.has(userId)) continue; // back where it was
-      if (online) this.#announcedOnline.add(userId);
-      else {
-        this.#announcedOnline.delete(userId);
-        wentOffline.push(userId);
-      }
+    const changed = [...this.#changed];
+    this.#changed = new Set();
+    const decided = await Promise.all(
+      changed.map(async (userId) => {
+        const online = await this.#tracker.connected(userId);
+        // False when back where it was, or when another node announced the same change.
+        return { userId, online, announce: await this.#tracker.announce(userId, online) };
+      }),
+    );
+    for (const { userId, online, announce } of decided) {
+      if (!announce) continue;
+      if (!online) wentOffline.push(userId);
       changes.push({ user_id: userId, online, last_seen_at: online ? null : iso(now) });
     }
-    this.#changed = new Set();
     if (changes.length === 0) return;
     for (let i = 0; i < wentOffline.length; i += 500) {
       await this.#db
@@ -107,8 +120,18 @@ export class PresenceService {
     }
   }
 
-  close(): void {
+  /**
+   * Announces what is still pending (the connections closed at shutdown: in a cluster the
+   * announced state outlives this node), then stops.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#changed.size === 0) return;
+    await this.#flush().catch((err: unknown) =>
+      this.#log.error({ err }, 'presence update failed at shutdown'),
+    );
   }
 }

@@ -9,7 +9,7 @@ import type {
 import { PROTOCOL_V1 } from '@salon/protocol';
 import { expect } from 'vitest';
 import { RawClient, type Frame } from '../cable/helpers/raw-client.js';
-import { api, signIn, testPhone, type TestServer } from '../helpers/salon-server.js';
+import { api, signIn, testPhone, type ServerAddress } from '../helpers/salon-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /**
@@ -26,7 +26,7 @@ export interface Person {
 
 /** Signs a new person in (real OTP flow) and gives them a display name. */
 export async function person(
-  server: TestServer,
+  server: ServerAddress,
   name: string,
   phone = testPhone(),
 ): Promise<Person> {
@@ -60,7 +60,7 @@ export class ChatClient {
 
   /** Connects with `Authorization: Bearer` and waits for the welcome. */
   static async connect(
-    server: TestServer,
+    server: ServerAddress,
     who: Person,
     protocol: string = PROTOCOL_V1,
   ): Promise<ChatClient> {
@@ -179,7 +179,7 @@ export class ChatClient {
 
 /** Asserts the status and returns the body, with the body in the failure message. */
 export async function ok<T>(
-  server: TestServer,
+  server: ServerAddress,
   method: string,
   path: string,
   body: unknown,
@@ -196,7 +196,7 @@ export async function ok<T>(
  * so the first message in a new group is seq 2.
  */
 export async function createGroup(
-  server: TestServer,
+  server: ServerAddress,
   owner: Person,
   name: string,
   members: readonly string[],
@@ -217,7 +217,7 @@ export async function createGroup(
 }
 
 export async function openDm(
-  server: TestServer,
+  server: ServerAddress,
   me: Person,
   other: { phone: string } | { user_id: string },
   status = 201,
@@ -230,7 +230,7 @@ export async function openDm(
  * strangers' first DM is a request until the other replies or accepts).
  */
 export async function acceptedDm(
-  server: TestServer,
+  server: ServerAddress,
   me: Person,
   other: Person,
 ): Promise<RoomDetail> {
@@ -242,7 +242,7 @@ export async function acceptedDm(
 }
 
 export async function postMessage(
-  server: TestServer,
+  server: ServerAddress,
   who: Person,
   roomId: string,
   body: string,
@@ -265,7 +265,7 @@ export async function postMessage(
  * added Ben"): most tests are about messages; `timeline` has both.
  */
 export async function history(
-  server: TestServer,
+  server: ServerAddress,
   who: Person,
   roomId: string,
   query = '',
@@ -275,7 +275,7 @@ export async function history(
 
 /** Everything in a room's history: messages and group events, in seq order. */
 export async function timeline(
-  server: TestServer,
+  server: ServerAddress,
   who: Person,
   roomId: string,
   query = '',
@@ -290,13 +290,13 @@ export async function timeline(
   return b.messages;
 }
 
-export async function roomsOf(server: TestServer, who: Person): Promise<RoomSummary[]> {
+export async function roomsOf(server: ServerAddress, who: Person): Promise<RoomSummary[]> {
   return (await ok<{ rooms: RoomSummary[] }>(server, 'GET', '/api/rooms', undefined, who.token))
     .rooms;
 }
 
 export async function summaryOf(
-  server: TestServer,
+  server: ServerAddress,
   who: Person,
   roomId: string,
 ): Promise<RoomSummary | undefined> {

@@ -109,6 +109,9 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   return server;
 }
 
+/** What the HTTP and cable helpers need of a server: its addresses and its SMS fake. */
+export type ServerAddress = Pick<TestServer, 'url' | 'wsUrl' | 'sms'>;
+
 let phoneCounter = 0;
 
 /** A valid, unique US number for each call (555-01xx numbers are not valid, so use real ranges). */
@@ -125,7 +128,7 @@ export interface SignedIn {
 
 /** Signs `phone` in through the real HTTP flow, reading the code from the SMS fake. */
 export async function signIn(
-  server: TestServer,
+  server: Pick<ServerAddress, 'url' | 'sms'>,
   phone = testPhone(),
   name?: string,
 ): Promise<SignedIn> {
@@ -152,7 +155,7 @@ export interface ApiResponse {
 
 /** One JSON request to the server; `body` is JSON-encoded unless it is already a string. */
 export async function api(
-  server: TestServer,
+  server: Pick<TestServer, 'url'>,
   method: string,
   pathname: string,
   body?: unknown,

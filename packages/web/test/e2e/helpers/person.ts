@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { onTestFinished } from 'vitest';
-import { testPhone, type TestServer } from '../../../../server/test/helpers/salon-server.js';
+import { testPhone, type ServerAddress } from '../../../../server/test/helpers/salon-server.js';
 import { ARTIFACTS_DIR } from './artifacts.js';
 import { expectEventually, UI_TIMEOUT_MS } from './expect-eventually.js';
 
@@ -43,7 +43,7 @@ export class Person {
   /** Opens the app on `server` and signs in: phone, code from the SMS fake, then the name. */
   static async signIn(
     browser: Browser,
-    server: TestServer,
+    server: Pick<ServerAddress, 'url' | 'sms'>,
     options: PersonOptions,
   ): Promise<Person> {
     const viewport = options.viewport ?? { width: 1280, height: 800 };
