@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { Broker, HistoryEntry } from '../broker/broker.js';
 import { AppError } from '../errors.js';
 import type { CableIdentity, Channel, ChannelDefinition, SubscriptionHost } from './channel.js';
-import { PreparedFrame } from './prepared-frame.js';
+import { framePositionKey, PreparedFrame } from './prepared-frame.js';
 import type { ConnectionRegistry, RegisteredConnection } from './registry.js';
 import { HoldingTransport } from './holding-transport.js';
 import { TokenBucket } from './token-bucket.js';
@@ -399,6 +399,10 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
         this.transport.writeThrough(
           new PreparedFrame(
             `{"identifier":${id},"message":${JSON.stringify(message)},"stream_id":${JSON.stringify(position.stream)},"epoch":${JSON.stringify(position.epoch)},"offset":${String(position.offset)}}`,
+            {
+              key: framePositionKey(id, position.stream, position.epoch),
+              offset: position.offset,
+            },
           ),
         );
       }

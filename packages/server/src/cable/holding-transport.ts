@@ -10,6 +10,8 @@ export class HoldingTransport implements Transport {
   readonly #inner: Transport;
   #held: PreparedFrame[] | undefined;
   #holds = 0;
+  /** Highest offset written through while holding, per subscription, stream and epoch. */
+  #through = new Map<string, number>();
 
   constructor(inner: Transport) {
     this.#inner = inner;
@@ -35,6 +37,10 @@ export class HoldingTransport implements Transport {
 
   /** Writes ahead of what is held (the backlog, and the frame that closes it). */
   writeThrough(frame: PreparedFrame): void {
+    const position = frame.position;
+    if (position && position.offset > (this.#through.get(position.key) ?? -1)) {
+      this.#through.set(position.key, position.offset);
+    }
     this.#inner.write(frame);
   }
 
@@ -48,8 +54,15 @@ export class HoldingTransport implements Transport {
     this.#holds--;
     if (this.#holds > 0) return;
     const held = this.#held ?? [];
+    const through = this.#through;
     this.#held = undefined;
-    for (const frame of held) this.#inner.write(frame);
+    this.#through = new Map();
+    for (const frame of held) {
+      // A broadcast that raced the history read may already be in the backlog: once is enough.
+      const position = frame.position;
+      if (position && position.offset <= (through.get(position.key) ?? -1)) continue;
+      this.#inner.write(frame);
+    }
   }
 
   beat(ping: PreparedFrame): void {

@@ -3,12 +3,28 @@
  * long polling, and (built on first use) the complete WebSocket frame bytes, so a broadcast to N
  * sockets frames its payload once and writes the same Buffer N times.
  */
+/**
+ * Where a positioned frame sits in its stream, for one subscription: `key` names the subscription,
+ * stream and epoch, `offset` the position. Lets a connection drop a live frame that its history
+ * backlog already carried.
+ */
+export interface FramePosition {
+  readonly key: string;
+  readonly offset: number;
+}
+
+export function framePositionKey(identifierJson: string, stream: string, epoch: string): string {
+  return `${identifierJson}\n${stream}\n${epoch}`;
+}
+
 export class PreparedFrame {
   readonly text: string;
+  readonly position: FramePosition | undefined;
   #wsBytes: Buffer | undefined;
 
-  constructor(text: string) {
+  constructor(text: string, position?: FramePosition) {
     this.text = text;
+    this.position = position;
   }
 
   static of(frame: object): PreparedFrame {

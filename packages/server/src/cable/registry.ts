@@ -1,6 +1,6 @@
 import type { DisconnectReason } from '@salon/protocol';
 import type { StreamPosition } from '../broker/broker.js';
-import { PreparedFrame } from './prepared-frame.js';
+import { framePositionKey, PreparedFrame } from './prepared-frame.js';
 import type { Transport } from './transport.js';
 
 /** The registry's view of a connection. */
@@ -121,6 +121,12 @@ export class ConnectionRegistry<C extends RegisteredConnection = RegisteredConne
     for (const group of groups.values()) {
       const frame = new PreparedFrame(
         `{"identifier":${group.identifierJson},"message":${json}${group.ext ? positionJson : ''}}`,
+        group.ext && position
+          ? {
+              key: framePositionKey(group.identifierJson, position.stream, position.epoch),
+              offset: position.offset,
+            }
+          : undefined,
       );
       for (const member of group.members) member.transport.write(frame);
     }
