@@ -11,6 +11,10 @@ export function isConnectionLost(err: unknown): boolean {
     // SQLSTATE class 08 (connection exception); 57P01-57P03: the server terminated the backend
     // (pg_terminate_backend, shutdown, crash) or is starting up.
     if (code.startsWith('08') || /^57P0[1-3]$/.test(code)) return true;
+    // 53300: too many connections; 55000 with this message: the database refuses connections
+    // for now (taken offline for maintenance, as a restart looks to a client).
+    if (code === '53300') return true;
+    if (code === '55000' && /not currently accepting connections/i.test(err.message)) return true;
     if (
       ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH'].includes(
         code,

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isConnectionLost } from '../db/postgres-errors.js';
 import { AppError } from '../errors.js';
 
 /**
@@ -51,6 +52,16 @@ function fromFastifyError(err: FastifyError): AppError {
   }
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
     return new AppError('BAD_REQUEST', err.statusCode, err.message, { cause: err });
+  }
+  if (isConnectionLost(err)) {
+    // The database is gone for now (a restart, a network cut): nothing was half-done (each change
+    // is one transaction), so the client may simply try again.
+    return new AppError(
+      'STORE_UNAVAILABLE',
+      503,
+      'The database cannot be reached right now. Try again in a moment.',
+      { cause: err, retryAfterSeconds: 1 },
+    );
   }
   return new AppError('INTERNAL', 500, 'Something went wrong on the server.', { cause: err });
 }

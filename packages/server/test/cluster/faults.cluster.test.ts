@@ -2,12 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { ErrorBody } from '@salon/protocol';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { RawClient, isType } from '../cable/helpers/raw-client.js';
-import { ChatClient, acceptedDm, person, postMessage } from '../chat/chat-client.js';
+import { ChatClient, acceptedDm, history, person, postMessage } from '../chat/chat-client.js';
 import { runCli } from '../helpers/run-cli.js';
 import WebSocket from 'ws';
 import { SalonClient } from '../../../client/src/index.js';
 import { api, signIn, testPhone, type SignedIn } from '../helpers/salon-server.js';
-import { PG_ADMIN_URL } from '../helpers/test-database.js';
+import { PG_ADMIN_URL, adminQuery } from '../helpers/test-database.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { REDIS_URL, TestCluster, freePort, type ClusterNode } from './helpers/cluster.js';
 
@@ -284,5 +284,68 @@ describe('durable jobs', () => {
     await cluster.startNode('n2');
     const sms = await cluster.sms.nextMessage(phone, 30_000);
     expect(sms.body).toMatch(/\d{6}/);
+  });
+});
+
+describe('PostgreSQL goes away', () => {
+  test('sends fail with a retryable error while the database is gone, then succeed; nothing is half-stored', async () => {
+    const cluster = await clusterOf(2);
+    const [a, b] = cluster.nodes as [ClusterNode, ClusterNode];
+    const ana = await person(a, 'Ana');
+    const ben = await person(a, 'Ben');
+    const dm = await acceptedDm(a, ana, ben);
+    const benWs = await ChatClient.connect(b, ben);
+    await benWs.joinRoom(dm.id);
+    await postMessage(a, ana, dm.id, 'before', 'before');
+
+    // What a restart looks like to the nodes, for this cluster's database only (the server is
+    // shared with the rest of the suite): every connection cut, new ones refused for a while.
+    const db = cluster.database;
+    let restored = false;
+    await adminQuery(`ALTER DATABASE "${db}" WITH ALLOW_CONNECTIONS false`);
+    const restore = async () => {
+      if (restored) return;
+      restored = true;
+      await adminQuery(`ALTER DATABASE "${db}" WITH ALLOW_CONNECTIONS true`);
+    };
+    onTestFinished(restore);
+    await adminQuery(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db}' AND pid <> pg_backend_pid()`,
+    );
+
+    const during = await api(
+      a,
+      'POST',
+      `/api/rooms/${dm.id}/messages`,
+      { body: 'during', client_id: 'during' },
+      ana.token,
+    );
+    expect(during.status, JSON.stringify(during.body)).toBe(503);
+    expect((during.body as ErrorBody).error.code).toBe('STORE_UNAVAILABLE');
+    expect(during.headers.get('retry-after')).not.toBeNull();
+
+    await restore();
+    // The sender retries with the same client_id, as the SDK does, until the store answers.
+    const stored = await waitFor(
+      'the store to take the send again',
+      async () => {
+        const res = await api(
+          a,
+          'POST',
+          `/api/rooms/${dm.id}/messages`,
+          { body: 'during', client_id: 'during' },
+          ana.token,
+        );
+        return res.status === 201 ? res : undefined;
+      },
+      15_000,
+      250,
+    );
+    expect(stored.status).toBe(201);
+    await postMessage(b, ana, dm.id, 'after', 'after');
+    await benWs.message(dm.id, 'after');
+
+    const bodies = (await history(b, ben, dm.id)).map((m) => m.body);
+    expect(bodies).toEqual(['before', 'during', 'after']);
   });
 });

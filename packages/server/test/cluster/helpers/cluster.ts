@@ -49,12 +49,13 @@ export class TestCluster {
   readonly secret = randomBytes(32).toString('base64url');
   readonly redisUrl: string;
   readonly #env: Record<string, string>;
-  readonly #database: string;
+  /** The cluster's own PostgreSQL database (fault tests cut it off). */
+  readonly database: string;
   readonly #dirs: string[] = [];
 
   private constructor(sms: TwilioFake, database: string, options: ClusterOptions) {
     this.sms = sms;
-    this.#database = database;
+    this.database = database;
     this.databaseUrl = pgUrl(database);
     this.prefix = `salon-test-${randomBytes(4).toString('hex')}:`;
     this.redisUrl = options.redisUrl ?? REDIS_URL;
@@ -196,7 +197,7 @@ export class TestCluster {
       // A test that stopped its own Redis has nothing left to clean.
     }
     for (const c of this.#clients) c.disconnect();
-    await adminQuery(`DROP DATABASE IF EXISTS "${this.#database}" WITH (FORCE)`);
+    await adminQuery(`DROP DATABASE IF EXISTS "${this.database}" WITH (FORCE)`);
     for (const d of this.#dirs) fs.rmSync(d, { recursive: true, force: true });
   }
 }
