@@ -51,9 +51,11 @@ describe('three nodes behind nginx', () => {
 
     await ana.startDm(ben.phone);
     await ana.send('Through nginx?');
-    await ben.expectUnread('Ana', 1);
-    await ben.openConversation('Ana');
+    // A first message from a stranger is a request: Ben opens it and accepts, as a person would.
+    await ben.request('Ana').waitFor();
+    await ben.openRequest('Ana');
     await ben.expectMessages(['Through nginx?']);
+    await ben.acceptRequest('Ana');
     await ben.send('Yes, long polling, pinned to my node');
     await ana.expectMessages(['Through nginx?', 'Yes, long polling, pinned to my node']);
     await ana.send('And typing?');
