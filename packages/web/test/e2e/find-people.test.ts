@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../../server/test/helpers/salon-server.js';
 import { seriousViolations } from './helpers/axe.js';
 import { launchChromium } from './helpers/browser.js';
-import { Person, PHONE_VIEWPORT } from './helpers/person.js';
+import { Person, SCREENS } from './helpers/person.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -12,11 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser.close();
 });
-
-const SCREENS = [
-  { screen: 'a phone', viewport: PHONE_VIEWPORT },
-  { screen: 'a desktop', viewport: { width: 1280, height: 800 } },
-];
 
 describe.each(SCREENS)('finding people on $screen', ({ viewport }) => {
   it('search, New message and New group offer the people one shares a room with', async () => {

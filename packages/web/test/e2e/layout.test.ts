@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../../server/test/helpers/salon-server.js';
 import { launchChromium } from './helpers/browser.js';
 import { expectEventually } from './helpers/expect-eventually.js';
-import { Person, PHONE_VIEWPORT } from './helpers/person.js';
+import { Person, SCREENS } from './helpers/person.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -12,11 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser.close();
 });
-
-const SCREENS = [
-  { screen: 'a phone', viewport: PHONE_VIEWPORT },
-  { screen: 'a desktop', viewport: { width: 1280, height: 800 } },
-];
 
 const pageWidth = (person: Person) =>
   person.page.evaluate(

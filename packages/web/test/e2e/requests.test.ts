@@ -4,7 +4,7 @@ import { startTestServer } from '../../../server/test/helpers/salon-server.js';
 import { seriousViolations } from './helpers/axe.js';
 import { launchChromium } from './helpers/browser.js';
 import { expectEventually } from './helpers/expect-eventually.js';
-import { Person, PHONE_VIEWPORT } from './helpers/person.js';
+import { Person, SCREENS } from './helpers/person.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -13,11 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser.close();
 });
-
-const SCREENS = [
-  { screen: 'a phone', viewport: PHONE_VIEWPORT },
-  { screen: 'a desktop', viewport: { width: 1280, height: 800 } },
-];
 
 describe.each(SCREENS)('message requests and invitations on $screen', ({ viewport }) => {
   it('a request can be deleted or blocked: gone for the recipient, still "not accepted" for the sender', async () => {

@@ -8,6 +8,13 @@ import { expectEventually, UI_TIMEOUT_MS } from './expect-eventually.js';
 
 /** A phone-sized screen (iPhone 12 to 15), where the list and a conversation take turns. */
 export const PHONE_VIEWPORT = { width: 390, height: 844 };
+/** A laptop's window, where the list and the conversation sit side by side. */
+export const DESKTOP_VIEWPORT = { width: 1280, height: 800 };
+/** The two screens the tests that depend on layout run on (`describe.each(SCREENS)`). */
+export const SCREENS = [
+  { screen: 'a phone', viewport: PHONE_VIEWPORT },
+  { screen: 'a desktop', viewport: DESKTOP_VIEWPORT },
+];
 
 export interface PersonOptions {
   /** The name typed at "Your name"; also names the screenshot. */
@@ -46,7 +53,7 @@ export class Person {
     server: Pick<ServerAddress, 'url' | 'sms'>,
     options: PersonOptions,
   ): Promise<Person> {
-    const viewport = options.viewport ?? { width: 1280, height: 800 };
+    const viewport = options.viewport ?? DESKTOP_VIEWPORT;
     const touch = options.touch ?? viewport.width < 760;
     const context = await browser.newContext({ viewport, hasTouch: touch, isMobile: touch });
     context.setDefaultTimeout(UI_TIMEOUT_MS);
