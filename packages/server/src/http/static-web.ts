@@ -63,6 +63,8 @@ export async function registerStaticWeb(
     handler: async (request, reply) => {
       const pathname = request.url.split('?')[0] ?? '/';
       if (RESERVED.test(pathname)) return reply.callNotFound();
+      // The site's root is the app whatever the client accepts (`curl localhost:3000` included).
+      if (pathname === '/') return sendIndex(reply);
       const file = await fileUnder(root, pathname);
       if (file !== null) {
         if (file === 'index.html') return sendIndex(reply);
