@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import WebSocket from 'ws';
+import { smsToFake, WIDE_LIMITS } from '../../../server/test/helpers/test-env.js';
 import { startTwilioFake, type TwilioFake } from '../../../server/test/helpers/twilio-fake.js';
 import { cpuBetween, sampleCpu } from '../proc-stats.js';
 
@@ -113,19 +114,8 @@ async function trial(nodeCount: number): Promise<Record<string, number>> {
     SALON_DATABASE_URL: dbUrl.toString(),
     SALON_SECRET: randomBytes(32).toString('base64url'),
     SALON_LOG_LEVEL: 'warn',
-    SALON_SMS_PROVIDER: 'twilio',
-    SALON_TWILIO_ACCOUNT_SID: 'ACbench',
-    SALON_TWILIO_AUTH_TOKEN: 'bench',
-    SALON_TWILIO_FROM: '+15005550006',
-    SALON_TWILIO_BASE_URL: sms.baseUrl,
-    SALON_OTP_PER_IP_PER_HOUR: '100000',
-    SALON_OTP_PER_NETWORK_PER_HOUR: '100000',
-    SALON_OTP_NEW_PER_RANGE_PER_HOUR: '100000',
-    SALON_OTP_NEW_PER_CALLING_CODE_PER_HOUR: '100000',
-    SALON_OTP_PER_HOUR: '100000',
-    SALON_OTP_RESEND_COOLDOWN_SECONDS: '0',
-    SALON_LIMIT_MEMBER_ADDS_PER_HOUR: '1000000',
-    SALON_LIMIT_GROUPS_PER_HOUR: '100000',
+    ...smsToFake(sms),
+    ...WIDE_LIMITS,
     SALON_CABLE_COMMANDS_PER_SECOND: '10000',
     SALON_CABLE_COMMAND_BURST: '10000',
   };

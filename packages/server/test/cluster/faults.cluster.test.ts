@@ -56,19 +56,28 @@ describe('limits across nodes', () => {
   });
 });
 
+/**
+ * Two nodes; Ana connected to the second, Ben (her accepted DM) to the first, once Ben has seen
+ * her online. `isAna` picks presence changes that name her.
+ */
+async function anaOnSecondNodeSeenByBen() {
+  const cluster = await clusterOf(2);
+  const [a, b] = cluster.nodes as [ClusterNode, ClusterNode];
+  const ana = await person(a, 'Ana');
+  const ben = await person(a, 'Ben');
+  const dm = await acceptedDm(a, ana, ben);
+  const benWs = await ChatClient.connect(a, ben);
+  await benWs.joinRoom(dm.id);
+  const isAna = (e: { users: { user_id: string; online: boolean }[] }) =>
+    e.users.some((u) => u.user_id === ana.id);
+  await ChatClient.connect(b, ana);
+  await benWs.roomEvent(dm.id, 'presence', isAna, 5000);
+  return { b, ana, benWs, dm, isAna };
+}
+
 describe('a node dies', () => {
   test('kill -9: its people go offline within the node timeout', async () => {
-    const cluster = await clusterOf(2);
-    const [a, b] = cluster.nodes as [ClusterNode, ClusterNode];
-    const ana = await person(a, 'Ana');
-    const ben = await person(a, 'Ben');
-    const dm = await acceptedDm(a, ana, ben);
-    const benWs = await ChatClient.connect(a, ben);
-    await benWs.joinRoom(dm.id);
-    const isAna = (e: { users: { user_id: string; online: boolean }[] }) =>
-      e.users.some((u) => u.user_id === ana.id);
-    await ChatClient.connect(b, ana);
-    await benWs.roomEvent(dm.id, 'presence', isAna, 5000);
+    const { b, benWs, dm, isAna, ana } = await anaOnSecondNodeSeenByBen();
 
     const killedAt = Date.now();
     await b.kill('SIGKILL');
@@ -81,17 +90,7 @@ describe('a node dies', () => {
 
 describe('a node stops', () => {
   test('SIGTERM: its people are announced offline before it exits', async () => {
-    const cluster = await clusterOf(2);
-    const [a, b] = cluster.nodes as [ClusterNode, ClusterNode];
-    const ana = await person(a, 'Ana');
-    const ben = await person(a, 'Ben');
-    const dm = await acceptedDm(a, ana, ben);
-    const benWs = await ChatClient.connect(a, ben);
-    await benWs.joinRoom(dm.id);
-    const isAna = (e: { users: { user_id: string; online: boolean }[] }) =>
-      e.users.some((u) => u.user_id === ana.id);
-    await ChatClient.connect(b, ana);
-    await benWs.roomEvent(dm.id, 'presence', isAna, 5000);
+    const { b, benWs, dm, isAna, ana } = await anaOnSecondNodeSeenByBen();
 
     await b.kill('SIGTERM');
     const offline = await benWs.roomEvent(dm.id, 'presence', isAna, 5000);

@@ -6,6 +6,7 @@ import { onTestFinished } from 'vitest';
 import { createSalon, type Salon } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { TEST_DB, freshPgDatabase } from './test-database.js';
+import { smsToFake, WIDE_LIMITS } from './test-env.js';
 import { startTwilioFake, type TwilioFake } from './twilio-fake.js';
 
 export interface TestServer {
@@ -60,23 +61,8 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     SALON_DATA_DIR: dataDir,
     SALON_DATABASE_URL: databaseUrl,
     SALON_LOG_LEVEL: process.env.SALON_TEST_LOG_LEVEL ?? 'silent',
-    SALON_SMS_PROVIDER: 'twilio',
-    SALON_TWILIO_ACCOUNT_SID: 'ACtest',
-    SALON_TWILIO_AUTH_TOKEN: 'test-token',
-    SALON_TWILIO_FROM: '+15005550006',
-    SALON_TWILIO_BASE_URL: sms.baseUrl,
-    // Tests sign many people in from one IP, with adjacent numbers, and act fast; each limit has
-    // its own test that lowers it.
-    SALON_OTP_PER_IP_PER_HOUR: '100000',
-    SALON_OTP_PER_NETWORK_PER_HOUR: '100000',
-    SALON_OTP_NEW_PER_RANGE_PER_HOUR: '100000',
-    SALON_OTP_NEW_PER_CALLING_CODE_PER_HOUR: '100000',
-    SALON_OTP_PER_HOUR: '100000',
-    SALON_OTP_RESEND_COOLDOWN_SECONDS: '0',
-    SALON_LIMIT_GROUPS_PER_HOUR: '100000',
-    SALON_LIMIT_DMS_PER_HOUR: '100000',
-    SALON_LIMIT_MEMBER_ADDS_PER_HOUR: '1000000',
-    SALON_LIMIT_HTTP_SENDS_PER_MINUTE: '100000',
+    ...smsToFake(sms),
+    ...WIDE_LIMITS,
     ...options.env,
   });
   const logger = options.logger ?? pino({ level: config.logLevel });

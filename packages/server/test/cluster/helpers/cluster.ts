@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import type { ServerAddress } from '../../helpers/salon-server.js';
 import { adminQuery, pgUrl } from '../../helpers/test-database.js';
+import { smsToFake, WIDE_LIMITS } from '../../helpers/test-env.js';
 import { startTwilioFake, type TwilioFake } from '../../helpers/twilio-fake.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -151,21 +152,8 @@ export class TestCluster {
       SALON_CLUSTER_NODE_TIMEOUT_SECONDS: '3',
       SALON_LOG_LEVEL: process.env.SALON_TEST_LOG_LEVEL ?? 'info',
       SALON_DATABASE_POOL_SIZE: '4',
-      SALON_SMS_PROVIDER: 'twilio',
-      SALON_TWILIO_ACCOUNT_SID: 'ACtest',
-      SALON_TWILIO_AUTH_TOKEN: 'test-token',
-      SALON_TWILIO_FROM: '+15005550006',
-      SALON_TWILIO_BASE_URL: this.sms.baseUrl,
-      SALON_OTP_PER_IP_PER_HOUR: '100000',
-      SALON_OTP_PER_NETWORK_PER_HOUR: '100000',
-      SALON_OTP_NEW_PER_RANGE_PER_HOUR: '100000',
-      SALON_OTP_NEW_PER_CALLING_CODE_PER_HOUR: '100000',
-      SALON_OTP_PER_HOUR: '100000',
-      SALON_OTP_RESEND_COOLDOWN_SECONDS: '0',
-      SALON_LIMIT_GROUPS_PER_HOUR: '100000',
-      SALON_LIMIT_DMS_PER_HOUR: '100000',
-      SALON_LIMIT_MEMBER_ADDS_PER_HOUR: '1000000',
-      SALON_LIMIT_HTTP_SENDS_PER_MINUTE: '100000',
+      ...smsToFake(this.sms),
+      ...WIDE_LIMITS,
     };
   }
 
