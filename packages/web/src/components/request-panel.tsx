@@ -1,7 +1,6 @@
-import { useState } from 'react';
+import { useAction } from '../hooks/use-action.js';
 import { useClient } from '../hooks/use-client.js';
 import { backToList } from '../hooks/use-route.js';
-import { errorText } from '../lib/error-text.js';
 import { roomTitle } from '../lib/room-title.js';
 import type { RoomSummary } from '../sdk.js';
 
@@ -18,26 +17,19 @@ type Answer = 'accept' | 'decline' | 'block';
  */
 export function RequestPanel({ room }: Props) {
   const client = useClient();
-  const [busy, setBusy] = useState<Answer | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction<Answer>();
   const invitation = room.status === 'invitation';
   const from = room.invited_by?.name ?? (invitation ? 'Someone' : roomTitle(room));
 
   async function answer(what: Answer) {
-    setBusy(what);
-    setError(null);
-    try {
+    await run(what, async () => {
       if (what === 'accept') {
         await client.accept(room.id);
       } else {
         await client.decline(room.id, { block: what === 'block' });
         backToList();
       }
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(null);
-    }
+    });
   }
 
   const labels = invitation

@@ -1,8 +1,8 @@
 import { useId, useState, type SubmitEvent } from 'react';
 import { useClient, useKnownPeople } from '../hooks/use-client.js';
+import { useAction } from '../hooks/use-action.js';
 import { useNow } from '../hooks/use-now.js';
 import { backToList } from '../hooks/use-route.js';
-import { errorText } from '../lib/error-text.js';
 import { presenceText } from '../lib/format-time.js';
 import { checkMemberRefs } from '../lib/member-refs.js';
 import { displayName, roomTitle } from '../lib/room-title.js';
@@ -127,25 +127,10 @@ function GroupSettings({ room, members, me, onClose }: Props) {
   const [name, setName] = useState(roomTitle(room));
   const [refs, setRefs] = useState('');
   const [refsProblem, setRefsProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction<string>();
   const [confirmLeave, setConfirmLeave] = useState(false);
   const refsProblemId = useId();
   const canManage = room.role === 'owner' || room.role === 'admin';
-
-  async function run(what: string, action: () => Promise<unknown>) {
-    setBusy(what);
-    setError(null);
-    try {
-      await action();
-      return true;
-    } catch (err) {
-      setError(errorText(err));
-      return false;
-    } finally {
-      setBusy(null);
-    }
-  }
 
   const rename = (event: SubmitEvent) => {
     event.preventDefault();

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { errorText } from '../lib/error-text.js';
 import type { BlockedPerson } from '../sdk.js';
+import { useAction } from './use-action.js';
 import { useClient } from './use-client.js';
 
 export interface Blocks {
@@ -21,8 +22,16 @@ export interface Blocks {
 export function useBlocks(): Blocks {
   const client = useClient();
   const [blocked, setBlocked] = useState<readonly BlockedPerson[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const { busy, error, run: runAction } = useAction<string>();
+  // A block or unblock starts afresh: the list's load error goes with any earlier failure.
+  const run = useCallback(
+    (userId: string, action: () => Promise<void>) => {
+      setLoadError(null);
+      return runAction(userId, action);
+    },
+    [runAction],
+  );
 
   useEffect(() => {
     let cancelled = false;
@@ -31,27 +40,13 @@ export function useBlocks(): Blocks {
         if (!cancelled) setBlocked(list);
       },
       (err: unknown) => {
-        if (!cancelled) setError(errorText(err));
+        if (!cancelled) setLoadError(errorText(err));
       },
     );
     return () => {
       cancelled = true;
     };
   }, [client]);
-
-  const run = useCallback(async (userId: string, action: () => Promise<void>) => {
-    setBusy(userId);
-    setError(null);
-    try {
-      await action();
-      return true;
-    } catch (err) {
-      setError(errorText(err));
-      return false;
-    } finally {
-      setBusy(null);
-    }
-  }, []);
 
   const block = useCallback(
     (person: { id: string; name: string | null; phone: string }) =>
@@ -74,5 +69,5 @@ export function useBlocks(): Blocks {
     (userId: string) => blocked?.some((p) => p.id === userId) ?? false,
     [blocked],
   );
-  return { blocked, error, busy, isBlocked, block, unblock };
+  return { blocked, error: error ?? loadError, busy, isBlocked, block, unblock };
 }

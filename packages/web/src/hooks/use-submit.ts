@@ -1,26 +1,17 @@
-import { useState, type SubmitEvent } from 'react';
-import { errorText } from '../lib/error-text.js';
+import type { SubmitEvent } from 'react';
+import { useAction } from './use-action.js';
 
 /**
  * A form's submit: `busy` while `action` runs, the error as a sentence if it fails. The forms
  * (name, new DM, new group) differ only in what they do.
  */
 export function useSubmit(action: () => Promise<void>) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction<true>();
 
   async function submit(event: SubmitEvent): Promise<void> {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    await run(true, action);
   }
 
-  return { busy, error, submit };
+  return { busy: busy !== null, error, submit };
 }
