@@ -149,10 +149,13 @@ describe('the live connection in the browser', () => {
       () => ben.banner().innerText(),
       (text) => text.startsWith('Offline'),
     );
+    // The server ends a socket silent for two beats: 6 to 9 s after Ben's last byte, then the
+    // presence change still has to reach Ana's page (10 s was too tight on a busy CI machine).
     await expectEventually(
       "Ana's header",
       () => ana.page.locator('.conversation-title p').innerText(),
       (text) => text.startsWith('last seen'),
+      20_000,
     );
     // Long enough offline for the reconnect backoff to have grown past several seconds.
     const switched = net;
