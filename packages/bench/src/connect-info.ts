@@ -2,7 +2,7 @@
  * How the load generator reaches a target and joins its room. A server child sends one of these
  * to the orchestrator once it listens; the generator picks its client by `protocol`.
  */
-export type ConnectInfo = PlainConnectInfo | ActionCableConnectInfo;
+export type ConnectInfo = PlainConnectInfo | ActionCableConnectInfo | SocketIoConnectInfo;
 
 /** Every connection is a room member as soon as the upgrade completes; frames are payloads. */
 export interface PlainConnectInfo {
@@ -23,4 +23,11 @@ export interface ActionCableConnectInfo {
   tokens: string[];
   /** The subscription identifier, a string of JSON, echoed verbatim by the server. */
   identifier: string;
+}
+
+/** Socket.IO 4 over WebSocket: joined once the namespace connect is acknowledged. */
+export interface SocketIoConnectInfo {
+  protocol: 'socket.io';
+  /** ws://127.0.0.1:PORT/socket.io/?EIO=4&transport=websocket */
+  url: string;
 }

@@ -3,6 +3,7 @@ import type { ConnectInfo } from '../connect-info.js';
 import { openActionCableClient } from './action-cable-client.js';
 import type { DeliverySink } from './delivery-sink.js';
 import { openPlainClient } from './plain-client.js';
+import { openSocketIoClient } from './socket-io-client.js';
 
 /** Opens client `index` and resolves once it is a member of the room. */
 export function openClient(
@@ -15,5 +16,7 @@ export function openClient(
       return openPlainClient(info, index, sink);
     case 'action-cable':
       return openActionCableClient(info, index, sink);
+    case 'socket.io':
+      return openSocketIoClient(info, index, sink);
   }
 }

@@ -24,6 +24,12 @@ export const TARGETS: readonly Target[] = [
     serverScript: script('./salon-server.ts'),
     unavailable: available,
   },
+  {
+    id: 'socket.io',
+    label: '(d) Socket.IO 4, room emit',
+    serverScript: script('./socket-io-server.ts'),
+    unavailable: available,
+  },
 ];
 
 export const BASELINE: TargetId = 'ws';
