@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createSalon, loadConfig, type Salon } from '@salon/server';
+import { isMessage } from '../ipc.js';
+import { createSalonRooms } from '../targets/salon-room.js';
+import type { RoomsServerCommand, RoomsServerEvent } from './small-rooms-ipc.js';
+
+// Salon as it ships on one machine: SQLite at synchronous=FULL with its writer thread, each
+// message through `speak` → message job → durable commit → broadcast to the room's stream.
+// Every limit and check runs with its default settings.
+const send = (event: RoomsServerEvent): void => {
+  process.send?.(event);
+};
+const dataDir = mkdtempSync(path.join(tmpdir(), 'salon-bench-rooms-'));
+let salon: Salon | undefined;
+
+async function start(rooms: number, members: number): Promise<RoomsServerEvent> {
+  salon = await createSalon(
+    loadConfig({
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SALON_DATA_DIR: dataDir,
+      SALON_LOG_LEVEL: 'warn',
+    }),
+  );
+  const built = await createSalonRooms(salon, rooms, members);
+  const port = await salon.listen();
+  return {
+    type: 'ready',
+    connect: {
+      protocol: 'salon',
+      url: `ws://127.0.0.1:${String(port)}/cable`,
+      rooms: built.map((room) => ({ id: room.roomId, tokens: room.tokens })),
+    },
+  };
+}
+
+process.on('message', (raw: unknown) => {
+  if (!isMessage(raw)) return;
+  const command = raw as RoomsServerCommand;
+  start(command.rooms, command.members).then(send, (err: unknown) =>
+    send({ type: 'failed', message: String(err) }),
+  );
+});
+process.on('disconnect', () => {
+  void (salon?.close() ?? Promise.resolve()).finally(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  });
+});
