@@ -72,7 +72,7 @@ function fanout(
  *   window (default 10), BENCH_OVERLOAD_SECONDS (default 5), BENCH_IDLE_CLIENTS (default 10,000).
  * - BENCH_RATE deliveries/s of the fixed-rate scenario (default 20,000); BENCH_OVERLOAD_RATE
  *   (default 120,000, i.e. 60 broadcasts/s at 2,000 members: past one generator core).
- * - BENCH_TARGETS: comma-separated ids (default all: ws, ws-frame-once, salon, socket.io).
+ * - BENCH_TARGETS: comma-separated ids (default all: ws, ws-frame-once, salon, salon-speak, socket.io).
  */
 export function loadBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
   const quick = env.BENCH_QUICK === '1';
@@ -83,7 +83,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
   const overloadRate = intFromEnv(env, 'BENCH_OVERLOAD_RATE', 120_000);
   const idleClients = intFromEnv(env, 'BENCH_IDLE_CLIENTS', quick ? 2000 : 10_000);
 
-  const targets = (env.BENCH_TARGETS ?? 'ws,ws-frame-once,salon,socket.io')
+  const targets = (env.BENCH_TARGETS ?? 'ws,ws-frame-once,salon,salon-speak,socket.io')
     .split(',')
     .map((t) => t.trim());
   for (const t of targets) {

@@ -23,6 +23,11 @@ export interface ActionCableConnectInfo {
   tokens: string[];
   /** The subscription identifier, a string of JSON, echoed verbatim by the server. */
   identifier: string;
+  /**
+   * Where a delivery's payload is: the data frame's `message` itself (a broadcast call), or, as
+   * JSON, the `body` of the chat message it carries (`{type: 'message', message: {body}}`).
+   */
+  payloadIn?: 'frame' | 'message-body';
 }
 
 /** Socket.IO 4 over WebSocket: joined once the namespace connect is acknowledged. */

@@ -1,5 +1,5 @@
 /** Which server a trial runs. Results and ratios are keyed by this id. */
-export type TargetId = 'ws' | 'ws-frame-once' | 'socket.io' | 'salon';
+export type TargetId = 'ws' | 'ws-frame-once' | 'socket.io' | 'salon' | 'salon-speak';
 
 /**
  * One server to compare: a child script that builds its room and answers the orchestrator

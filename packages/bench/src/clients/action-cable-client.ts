@@ -7,6 +7,16 @@ const SUBPROTOCOL = 'actioncable-v1-json';
 /** From upgrade to confirm_subscription, in ms. */
 const JOIN_TIMEOUT_MS = 30_000;
 
+/** The bench payload inside a data frame's `message`, where `info.payloadIn` says it is. */
+function payloadIn(info: ActionCableConnectInfo): (message: unknown) => unknown {
+  if (info.payloadIn !== 'message-body') return (message) => message;
+  return (message) => {
+    const body = (message as { type?: unknown; message?: { body?: unknown } } | undefined)?.message
+      ?.body;
+    return typeof body === 'string' ? (JSON.parse(body) as unknown) : undefined;
+  };
+}
+
 interface CableFrame {
   type?: unknown;
   identifier?: unknown;
@@ -26,6 +36,7 @@ export function openActionCableClient(
 ): Promise<WebSocket> {
   const token = info.tokens[index % info.tokens.length];
   if (token === undefined) return Promise.reject(new Error('no tokens to connect with'));
+  const payloadOf = payloadIn(info);
   const ws = new WebSocket(info.url, SUBPROTOCOL, {
     ...socketOptions(index),
     headers: { Authorization: `Bearer ${token}` },
@@ -44,7 +55,8 @@ export function openActionCableClient(
       const text = frameText(data);
       const frame = JSON.parse(text) as CableFrame;
       if (joined) {
-        const payload = frame.identifier === info.identifier ? asPayload(frame.message) : undefined;
+        const payload =
+          frame.identifier === info.identifier ? asPayload(payloadOf(frame.message)) : undefined;
         if (payload) sink.delivery(payload, receivedAt, Buffer.byteLength(text));
         else sink.other();
         return;

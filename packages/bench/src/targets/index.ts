@@ -25,8 +25,14 @@ export const TARGETS: readonly Target[] = [
     unavailable: available,
   },
   {
+    id: 'salon-speak',
+    label: '(d) Salon, speak → stored → broadcast',
+    serverScript: script('./salon-speak-server.ts'),
+    unavailable: available,
+  },
+  {
     id: 'socket.io',
-    label: '(d) Socket.IO 4, room emit',
+    label: '(e) Socket.IO 4, room emit',
     serverScript: script('./socket-io-server.ts'),
     unavailable: available,
   },

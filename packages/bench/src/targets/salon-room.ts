@@ -6,6 +6,8 @@ const CHUNK = 500;
 
 export interface SalonRoom {
   roomId: string;
+  /** The first member, who owns the room. */
+  ownerId: string;
   /** One bearer token per member, in member order. */
   tokens: string[];
 }
@@ -77,5 +79,9 @@ export async function createSalonRooms(
         .execute();
     }
   });
-  return built.map(({ roomId, tokens }) => ({ roomId, tokens }));
+  return built.map(({ roomId, tokens, userIds }) => ({
+    roomId,
+    ownerId: userIds[0] ?? '',
+    tokens,
+  }));
 }

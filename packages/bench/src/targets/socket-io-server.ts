@@ -2,7 +2,7 @@ import http from 'node:http';
 import { Server } from 'socket.io';
 import { runServerChild } from '../server-child.js';
 
-// Target (d), Socket.IO 4 as its users run it for chat: every connection joins a room, and a
+// Target (e), Socket.IO 4 as its users run it for chat: every connection joins a room, and a
 // broadcast is `io.to(room).emit(...)` (the adapter encodes the packet once for the room).
 // WebSocket only, no compression, like the other targets.
 const ROOM = 'bench';
