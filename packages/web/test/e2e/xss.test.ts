@@ -62,17 +62,20 @@ const DANGEROUS_DOM = `(() => {
   return found;
 })()`;
 
+/** Posts `texts` to a room over the API, all at once (their order does not matter here). */
 async function postAs(server: TestServer, token: string, roomId: string, texts: string[]) {
-  for (const [i, body] of texts.entries()) {
-    const res = await api(
-      server,
-      'POST',
-      `/api/rooms/${roomId}/messages`,
-      { body, client_id: `xss-${String(i)}-${String(Date.now())}` },
-      token,
-    );
-    expect(res.status, body.slice(0, 60)).toBe(201);
-  }
+  await Promise.all(
+    texts.map(async (body, i) => {
+      const res = await api(
+        server,
+        'POST',
+        `/api/rooms/${roomId}/messages`,
+        { body, client_id: `xss-${String(i)}` },
+        token,
+      );
+      expect(res.status, body.slice(0, 60)).toBe(201);
+    }),
+  );
 }
 
 async function createGroup(server: TestServer, token: string, name: string, members: string[]) {
@@ -107,9 +110,10 @@ describe('other people’s words are shown as text', () => {
       vera.phone,
       ...named.map((n) => n.user.id),
     ]);
-    for (const n of named) await postAs(server, n.token, names, ['hello']);
-    for (const p of ROOM_NAME_PAYLOADS)
-      await createGroup(server, mallory.token, p.text, [vera.phone]);
+    await Promise.all(named.map((n) => postAs(server, n.token, names, ['hello'])));
+    await Promise.all(
+      ROOM_NAME_PAYLOADS.map((p) => createGroup(server, mallory.token, p.text, [vera.phone])),
+    );
 
     // Group names, in the list and in each conversation's header.
     await expectEventually(
@@ -136,6 +140,15 @@ describe('other people’s words are shown as text', () => {
     await expectEventually(
       'the log to show every name and every typed body',
       () => missing(vera.log(), [...NAME_PAYLOADS, ...COMPOSER_PAYLOADS]),
+      [],
+    );
+
+    // The member list, open while the page is searched below.
+    await vera.page.getByRole('button', { name: 'Group settings' }).click();
+    const members = vera.page.getByRole('dialog', { name: /^(Details|Group settings)$/ });
+    await expectEventually(
+      'the member list to show every name',
+      () => missing(members, NAME_PAYLOADS),
       [],
     );
 
