@@ -11,6 +11,7 @@ import { expectEventually } from './helpers/expect-eventually.js';
 import { Person } from './helpers/person.js';
 import { installScriptTraps, type ScriptTraps } from './helpers/script-traps.js';
 import {
+  ALL_PAYLOADS,
   BODY_PAYLOADS,
   COMPOSER_PAYLOADS,
   NAME_PAYLOADS,
@@ -32,6 +33,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser.close();
 });
+
+/** "payload 12" as "payload 12 (a details ontoggle)", for the failure message. */
+function withLabel(fired: string): string {
+  const id = /^payload (\d+)$/.exec(fired)?.[1];
+  const payload = id === undefined ? undefined : ALL_PAYLOADS.get(Number(id));
+  return payload ? `${fired} (${payload.label})` : fired;
+}
 
 /** As the server stores it (NFC, trimmed) and as innerText may lay out white space. */
 const shown = (text: string) => text.normalize('NFC').trim().replace(/\s+/g, ' ');
@@ -153,7 +161,7 @@ describe('other people’s words are shown as text', () => {
     );
 
     expect(await vera.page.evaluate(DANGEROUS_DOM)).toEqual([]);
-    expect(traps.fired).toEqual([]);
+    expect(traps.fired.map(withLabel)).toEqual([]);
     expect(traps.violations).toEqual([]);
     expect(traps.cspConsole).toEqual([]);
 
