@@ -294,7 +294,7 @@ export const SETTINGS = {
         ),
       )
       .optional(),
-    doc: 'Comma-separated origins allowed to use the session cookie on `/cable` besides the server’s own (cross-site WebSocket hijacking guard).',
+    doc: 'Comma-separated origins allowed to use the session cookie besides the server’s own: on `/cable` and on every state-changing request (cross-site request forgery and WebSocket hijacking guard).',
   }),
   cableTicketTtlSeconds: setting({
     env: 'SALON_CABLE_TICKET_TTL_SECONDS',

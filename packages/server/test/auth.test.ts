@@ -74,7 +74,7 @@ describe('phone sign-in', () => {
     const cookie = sessionCookie(verify.headers);
     expect(cookie).toMatch(new RegExp(`^salon_session=${body.token};`));
     expect(cookie).toMatch(/;\s*HttpOnly/i);
-    expect(cookie).toMatch(/;\s*SameSite=Lax/i);
+    expect(cookie).toMatch(/;\s*SameSite=Strict/i);
     expect(cookie).toMatch(/;\s*Path=\//i);
     // Plain HTTP: a Secure cookie would never come back.
     expect(cookie).not.toMatch(/;\s*Secure/i);

@@ -1,3 +1,5 @@
+// First: before any validator runs (see the file for why).
+import './lib/csp-safe-zod.js';
 import { SalonClient } from '@salon/client';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

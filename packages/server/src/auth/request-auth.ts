@@ -34,6 +34,25 @@ export function requireAuth(sessions: SessionService) {
   };
 }
 
+/**
+ * The session cookie's attributes. HttpOnly: page scripts never read it (an injected script could
+ * not carry the session away). SameSite=Strict: a browser sends it only with requests that another
+ * site's page did not start, so no cross-site form post, navigation or WebSocket ever carries it;
+ * Lax would still send it on another site's links. Strict costs the app nothing: its page
+ * (index.html) is the same for everyone, and the requests that need the session are the page's own
+ * fetches, which are same-site even when a link from elsewhere opened the page. Secure whenever the
+ * client reached us over https (here, or as a trusted proxy says: `request.protocol`). Path=/ and
+ * no Domain: the cookie goes to this host only, never to its subdomains.
+ */
+function sessionCookieOptions(request: FastifyRequest) {
+  return {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: request.protocol === 'https',
+    path: '/',
+  } as const;
+}
+
 export function setSessionCookie(
   reply: FastifyReply,
   request: FastifyRequest,
@@ -41,19 +60,11 @@ export function setSessionCookie(
   expiresAt: Date,
 ): void {
   void reply.setCookie(SESSION_COOKIE, token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: request.protocol === 'https',
-    path: '/',
+    ...sessionCookieOptions(request),
     expires: expiresAt,
   });
 }
 
 export function clearSessionCookie(reply: FastifyReply, request: FastifyRequest): void {
-  void reply.clearCookie(SESSION_COOKIE, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: request.protocol === 'https',
-    path: '/',
-  });
+  void reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(request));
 }

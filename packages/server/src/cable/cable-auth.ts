@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthContext, SessionService } from '../auth/session-service.js';
 import { SESSION_COOKIE, tokenFrom } from '../auth/request-auth.js';
-import { originAllowed, type OriginPolicy } from '../http/origin.js';
+import { crossSiteFetch, originAllowed, type OriginPolicy } from '../http/origin.js';
 import type { CableTickets } from './tickets.js';
 
 export type CableAuthResult =
@@ -45,11 +45,13 @@ export async function authenticateCable(
   const token = tokenFrom({ authorization: headers.authorization }, cookies);
   if (token === undefined) return { ok: false, reason: 'unauthorized' };
   const fromCookie = headers.authorization === undefined;
-  // No Origin: not a browser, which cannot be made to send the cookie cross-site.
+  // No Origin: not a browser (a browser sends it with every WebSocket), unless its fetch
+  // metadata says that another site opened it.
   if (
     fromCookie &&
-    headers.origin !== undefined &&
-    !originAllowed(headers.origin, self, deps.origins)
+    (headers.origin === undefined
+      ? crossSiteFetch(headers)
+      : !originAllowed(headers.origin, self, deps.origins))
   )
     return { ok: false, reason: 'unauthorized' };
   const auth = await deps.sessions.authenticate(token);

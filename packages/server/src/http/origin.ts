@@ -7,8 +7,9 @@ import { AppError } from '../errors.js';
 
 /**
  * Cross-site request checks for everything a browser sends with the session cookie: the
- * cookie is SameSite=Lax, which still lets a page on any subdomain of the same site post with it
- * (a same-site page could log a person out), and lets any site open a WebSocket with it. A
+ * cookie is SameSite=Strict, which still lets a page on any subdomain of the same site post with
+ * it or open a WebSocket with it (a same-site page could log a person out), and older browsers
+ * ignore SameSite altogether. A
  * request that carries the cookie must come from the server's own origin (scheme and host) or
  * one listed in SALON_ALLOWED_ORIGINS. Bearer tokens and tickets are not ambient: no check.
  */
@@ -61,12 +62,24 @@ export function originAllowed(
   }
 }
 
+/**
+ * Whether fetch metadata says another page started the request: a browser sends Sec-Fetch-Site
+ * with every request, and anything but `same-origin` (or `none`: typed in the address bar) is
+ * another origin. Read only when Origin is missing, which a browser should never do on a
+ * WebSocket or a POST; a client that is not a browser sends neither header.
+ */
+export function crossSiteFetch(headers: IncomingHttpHeaders): boolean {
+  const site = headers['sec-fetch-site'];
+  return typeof site === 'string' && site !== 'same-origin' && site !== 'none';
+}
+
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Refuses a state-changing request made with the session cookie from another origin (or with no
  * Origin at all: browsers send one with every such request). Requests with an Origin but no
- * cookie are checked too, so that another site cannot sign a person in to its own account.
+ * cookie are checked too, so that another site cannot sign a person in to its own account, and
+ * so are those without Origin whose fetch metadata says another site sent them.
  */
 export function checkOrigins(app: FastifyInstance, policy: OriginPolicy): void {
   app.addHook('onRequest', (request, _reply, done) => {
@@ -77,7 +90,11 @@ export function checkOrigins(app: FastifyInstance, policy: OriginPolicy): void {
     const origin = request.headers.origin;
     const withCookie = request.headers.cookie?.includes(`${SESSION_COOKIE}=`) === true;
     const self = { scheme: request.protocol, host: request.headers.host };
-    if (origin === undefined ? withCookie : !originAllowed(origin, self, policy)) {
+    const refused =
+      origin === undefined
+        ? withCookie || crossSiteFetch(request.headers)
+        : !originAllowed(origin, self, policy);
+    if (refused) {
       done(
         new AppError(
           'ORIGIN_NOT_ALLOWED',

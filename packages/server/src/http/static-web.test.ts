@@ -62,4 +62,32 @@ describe('the web app routes', () => {
       expect((await app.inject({ method: 'GET', url })).statusCode, url).toBe(404);
     }
   });
+
+  test('the page’s Content-Security-Policy: no inline or eval script, no plugins, no framing', async () => {
+    for (const url of ['/', '/rooms/abc']) {
+      const res = await app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
+      const header = res.headers['content-security-policy'];
+      expect(typeof header, url).toBe('string');
+      const policy = new Map(
+        String(header)
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([name = '', ...sources]) => [name, sources]),
+      );
+      // Scripts: the app's own files only. A scheme (https:, data:) or a wildcard would let
+      // an injected <script src> load code from elsewhere.
+      expect(policy.get('script-src'), url).toEqual(["'self'"]);
+      expect(policy.get('default-src'), url).toEqual(["'self'"]);
+      expect(policy.get('object-src'), url).toEqual(["'none'"]);
+      expect(policy.get('base-uri'), url).toEqual(["'none'"]);
+      expect(policy.get('frame-ancestors'), url).toEqual(["'none'"]);
+      expect(policy.get('form-action'), url).toEqual(["'self'"]);
+      for (const [name, sources] of policy) {
+        for (const unsafe of ["'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", '*'])
+          expect(sources, `${url} ${name}`).not.toContain(unsafe);
+      }
+      // Fetches and sockets to this origin only: a bare scheme source (ws:, https:) is any host.
+      expect(policy.get('connect-src'), url).toEqual(["'self'"]);
+    }
+  });
 });
