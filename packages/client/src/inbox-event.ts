@@ -131,8 +131,7 @@ const InboxEventSchema = z.discriminatedUnion('type', [
 
 /** Fails to compile when the schemas above and the protocol's types drift apart. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const schemasMatchTypes: Same<z.infer<typeof InboxEventSchema>, InboxEvent> = true;
-void schemasMatchTypes;
+const _schemasMatchTypes: Same<z.infer<typeof InboxEventSchema>, InboxEvent> = true;
 
 /** The event, or undefined when `value` is not one of the inbox's events. */
 export function parseInboxEvent(value: unknown): InboxEvent | undefined {
