@@ -28,7 +28,11 @@ import type { ConnectionStatus, SalonClientOptions, Unsubscribe } from './types.
 type CableModule = typeof import('./cable-link.js');
 let cableModule: Promise<CableModule> | undefined;
 function loadCableModule(): Promise<CableModule> {
-  cableModule ??= import('./cable-link.js');
+  cableModule ??= import('./cable-link.js').catch((err: unknown) => {
+    // Not kept: the next start() tries again (the network may be back).
+    cableModule = undefined;
+    throw err;
+  });
   return cableModule;
 }
 

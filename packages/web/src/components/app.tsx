@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import { useClient } from '../hooks/use-client.js';
 import { errorCode, errorText } from '../lib/error-text.js';
 import type { UserView } from '../sdk.js';
+import { LoadBoundary } from './load-boundary.js';
 
 // Each screen is its own chunk, fetched once the session says which one shows: the first load
 // is React, the SDK's HTTP half and this shell (the budget test in test/e2e/bundle-budget.test.ts).
@@ -77,15 +78,17 @@ export function App() {
   const setMe = (me: UserView | null) => setSession({ state: 'ready', me });
   const { me } = session;
   return (
-    <Suspense fallback={<Splash />}>
-      {!me ? (
-        <SignIn onSignedIn={setMe} />
-      ) : me.name === null ? (
-        <NamePrompt onNamed={setMe} />
-      ) : (
-        <ChatScreen me={me} onSignedOut={() => setMe(null)} />
-      )}
-    </Suspense>
+    <LoadBoundary>
+      <Suspense fallback={<Splash />}>
+        {!me ? (
+          <SignIn onSignedIn={setMe} />
+        ) : me.name === null ? (
+          <NamePrompt onNamed={setMe} />
+        ) : (
+          <ChatScreen me={me} onSignedOut={() => setMe(null)} />
+        )}
+      </Suspense>
+    </LoadBoundary>
   );
 }
 
