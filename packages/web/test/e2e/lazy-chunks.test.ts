@@ -19,10 +19,11 @@ describe('code loaded on demand', () => {
     const ana = await Person.signIn(browser, server, {
       name: 'Ana',
       // The new-group dialog's chunk fails as after a dropped network or a redeploy.
-      prepare: (context) =>
-        context.route(/\/assets\/new-group-dialog-[^/]*\.js$/, (route) =>
+      prepare: async (context) => {
+        await context.route(/\/assets\/new-group-dialog-[^/]*\.js$/, (route) =>
           reachable ? route.fallback() : route.abort(),
-        ),
+        );
+      },
     });
 
     await ana.page.getByRole('button', { name: 'New group' }).click();
