@@ -12,7 +12,14 @@ export default defineConfig({
   // The server's SPA fallback answers /rooms/<id> with index.html: asset URLs must be absolute.
   base: '/',
   // No source maps in the served build: they would hand out the sources (`npm run dev` has its own).
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: false,
+    // Every browser the app supports preloads modules natively (Safari since 17); without the
+    // polyfill a browser that does not just fetches them a little later.
+    modulePreload: { polyfill: false },
+  },
   server: {
     proxy: {
       '/api': server,

@@ -1,4 +1,4 @@
-import type { ErrorBody } from '@salon/protocol';
+import type { ErrorBody } from '@salon/protocol/wire';
 
 /** An HTTP answer that was not 2xx, with the server's stable code and sentence. */
 export class SalonApiError extends Error {

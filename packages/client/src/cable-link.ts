@@ -1,5 +1,6 @@
 import {
   backoffWithJitter,
+  Channel,
   createCable,
   DisconnectedError,
   FallbackTransport,
@@ -8,9 +9,10 @@ import {
   type Cable,
   type Transport,
 } from '@anycable/core';
-import { PROTOCOL_EXT } from '@salon/protocol';
+import { PROTOCOL_EXT } from '@salon/protocol/wire';
 import type { ApiClient } from './api-client.js';
 import { Listeners } from './emitter.js';
+import { parseInboxEvent, type InboxEvent } from './inbox-event.js';
 import { LongPollingTransport } from './long-polling-transport.js';
 import type { ConnectionStatus, TransportName, Unsubscribe } from './types.js';
 
@@ -45,6 +47,14 @@ class QuietFallbackTransport extends FallbackTransport {
     if ((this as unknown as { transport: Transport | null }).transport === null) return;
     await super.close();
   }
+}
+
+/**
+ * The one subscription of a connection: the user's private stream and every room they are in
+ * (the server keeps it in step as they join and leave). Room actions carry their room.
+ */
+export class InboxChannel extends Channel {
+  static override identifier = 'InboxChannel';
 }
 
 /**
@@ -157,6 +167,21 @@ export class CableLink {
   /** After every reconnect (not the first connect): time to recover what was missed. */
   onReconnect(listener: () => void): Unsubscribe {
     return this.#reconnectListeners.add(listener);
+  }
+
+  /**
+   * Subscribes to the inbox; `onEvent` gets each event that has the shape of one (anything else
+   * is dropped with a warning: it must not reach the client's state).
+   */
+  subscribeInbox(onEvent: (event: InboxEvent) => void): InboxChannel {
+    const inbox = new InboxChannel();
+    inbox.on('message', (message) => {
+      const event = parseInboxEvent(message);
+      if (event) onEvent(event);
+      else console.warn('Salon: an inbox event of an unknown shape was dropped', message);
+    });
+    this.cable.subscribe(inbox);
+    return inbox;
   }
 
   start(): void {

@@ -4,7 +4,7 @@ import type {
   MessageView,
   RoomEvent,
   UserRef,
-} from '@salon/protocol';
+} from '@salon/protocol/wire';
 import type { ApiClient } from './api-client.js';
 import { Listeners } from './emitter.js';
 import type { ClientMessage, Unsubscribe } from './types.js';

@@ -1,7 +1,5 @@
-import { Channel, type Cable } from '@anycable/core';
 import type {
   BlockedUserView,
-  ChannelErrorPayload,
   ContactView,
   GroupAdds,
   MemberView,
@@ -14,23 +12,29 @@ import type {
   RoomsPage,
   UserEvent,
   VerifyResponse,
-} from '@salon/protocol';
+} from '@salon/protocol/wire';
 import { ApiClient, SalonApiError } from './api-client.js';
-import { CableLink } from './cable-link.js';
+import type { CableLink, InboxChannel } from './cable-link.js';
 import { Conversation } from './conversation.js';
 import { Listeners } from './emitter.js';
+import type { InboxEvent } from './inbox-event.js';
 import type { ConnectionStatus, SalonClientOptions, Unsubscribe } from './types.js';
 
 /**
- * The one subscription of a connection: the user's private stream and every room they are in
- * (the server keeps it in step as they join and leave). Room actions carry their room.
+ * The live connection's code (@anycable/core, the transports, the inbox's event checks), loaded
+ * on the first start(): a signed-out page, or the sign-in screen, never needs it, and a browser
+ * app's first screen loads that much less.
  */
-class InboxChannel extends Channel {
-  static override identifier = 'InboxChannel';
+type CableModule = typeof import('./cable-link.js');
+let cableModule: Promise<CableModule> | undefined;
+function loadCableModule(): Promise<CableModule> {
+  cableModule ??= import('./cable-link.js').catch((err: unknown) => {
+    // Not kept: the next start() tries again (the network may be back).
+    cableModule = undefined;
+    throw err;
+  });
+  return cableModule;
 }
-
-/** What arrives on the inbox: room events of every room, the user's own events, action errors. */
-type InboxEvent = RoomEvent | UserEvent | ChannelErrorPayload;
 
 interface Presence {
   online: boolean;
@@ -62,6 +66,8 @@ export class SalonClient {
   #status: ConnectionStatus = { state: 'idle', transport: null };
   /** True once a started connection was stopped: a later start() must catch up. */
   #stopped = false;
+  /** Between start() and stop(): the connection should be open (its code may still be loading). */
+  #running = false;
 
   constructor(opts: SalonClientOptions) {
     this.#opts = opts;
@@ -157,15 +163,28 @@ export class SalonClient {
 
   /** Opens the live connection and loads the conversation list (after sign-in). */
   start(): void {
+    this.#running = true;
+    if (!this.#link) this.#set({ state: 'connecting', transport: null });
+    loadCableModule().then(
+      (cable) => {
+        // stop() while the code was loading: nothing to open.
+        if (this.#running) this.#startLink(cable);
+      },
+      () => {
+        // The code could not be fetched (offline with no cached copy): nothing can connect.
+        if (this.#running) this.#set({ state: 'disconnected', transport: null });
+      },
+    );
+    void this.refreshRooms().catch(() => undefined);
+  }
+
+  #startLink({ CableLink }: CableModule): void {
     if (!this.#link) {
       const link = new CableLink(this.#api, {
         WebSocket: this.#opts.WebSocket,
         transports: this.#opts.transports ?? ['websocket', 'long_polling'],
       });
-      link.onStatus((status) => {
-        this.#status = status;
-        this.#statusListeners.emit(status);
-      });
+      link.onStatus((status) => this.#set(status));
       link.onReconnect(() => void this.#recover());
       if (this.#stopped) {
         // Started again after stop(): what happened meanwhile is missed like after a drop.
@@ -176,17 +195,30 @@ export class SalonClient {
         });
       }
       this.#link = link;
-      this.#subscribeInbox(link.cable);
+      this.#inbox = link.subscribeInbox((event) => this.#onInboxEvent(event));
+      this.#inbox.on('connect', () => {
+        // Whatever happened before the subscription stood (a DM opened with us meanwhile) is in
+        // the list the server gives now; sends made before it stood go now.
+        void this.refreshRooms().catch(() => undefined);
+        for (const conv of this.#conversations.values()) conv.handleFeedConnected();
+      });
     }
     this.#link.start();
-    void this.refreshRooms().catch(() => undefined);
+  }
+
+  #set(status: ConnectionStatus): void {
+    if (status.state === this.#status.state && status.transport === this.#status.transport) return;
+    this.#status = status;
+    this.#statusListeners.emit(status);
   }
 
   stop(): void {
+    this.#running = false;
     if (this.#link) this.#stopped = true;
     this.#link?.stop();
     this.#link = undefined;
     this.#inbox = undefined;
+    this.#set({ state: 'idle', transport: null });
   }
 
   // ------------------------------------------------------------ rooms
@@ -360,19 +392,6 @@ export class SalonClient {
   #setMe(me: MeView | null): void {
     this.#me = me;
     this.#meListeners.emit();
-  }
-
-  #subscribeInbox(cable: Cable): void {
-    const inbox = new InboxChannel();
-    inbox.on('message', (msg) => this.#onInboxEvent(msg as InboxEvent));
-    inbox.on('connect', () => {
-      // Whatever happened before the subscription stood (a DM opened with us meanwhile) is in
-      // the list the server gives now; sends made before it stood go now.
-      void this.refreshRooms().catch(() => undefined);
-      for (const conv of this.#conversations.values()) conv.handleFeedConnected();
-    });
-    cable.subscribe(inbox);
-    this.#inbox = inbox;
   }
 
   #onInboxEvent(event: InboxEvent): void {

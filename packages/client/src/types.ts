@@ -6,7 +6,7 @@ import type {
   RoomSummary,
   UserRef,
   UserView,
-} from '@salon/protocol';
+} from '@salon/protocol/wire';
 
 export type { GroupEventView, MemberView, MessageView, RoomDetail, RoomSummary, UserRef, UserView };
 

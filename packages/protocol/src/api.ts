@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GROUP_ADDS } from './api-views.js';
 
 /** HTTP API bodies (snake_case on the wire), validated at the server's edge. */
 
@@ -88,9 +89,8 @@ export function visibleName(max: number) {
 /** A person's display name: 1 to 64 visible characters. */
 export const DisplayName = visibleName(64);
 
-/** Who may add a person to groups directly; others' additions arrive as invitations to accept. */
-export const GroupAdds = z.enum(['everyone', 'contacts']);
-export type GroupAdds = z.infer<typeof GroupAdds>;
+/** Who may add a person to groups directly (GROUP_ADDS). */
+const GroupAdds = z.enum(GROUP_ADDS);
 
 export const UpdateMeBody = z
   .strictObject({
@@ -102,23 +102,3 @@ export const UpdateMeBody = z
     'name or group_adds is needed',
   );
 export type UpdateMeBody = z.infer<typeof UpdateMeBody>;
-
-export interface UserView {
-  id: string;
-  phone: string;
-  name: string | null;
-}
-
-/** The signed-in person, with their own settings. */
-export interface MeView extends UserView {
-  group_adds: GroupAdds;
-}
-
-export interface VerifyResponse {
-  token: string;
-  user: MeView;
-}
-
-export interface MeResponse {
-  user: MeView;
-}

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { CLOSE_CODES } from './cable.js';
+import { CLOSE_CODES } from './cable-frames.js';
 import { ERROR_CODES, isErrorCode } from './error-codes.js';
 
 const docs = fs.readFileSync(

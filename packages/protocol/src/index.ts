@@ -1,4 +1,4 @@
-export * from './error-codes.js';
+export * from './wire.js';
 export * from './api.js';
 export * from './cable.js';
 export * from './chat.js';

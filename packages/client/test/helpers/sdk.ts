@@ -113,3 +113,21 @@ export async function threeConnected(server: TestServer) {
   const cleoC = await connected(server, cleo);
   return { ana, ben, cleo, anaC, benC, cleoC };
 }
+
+/**
+ * A real `ws` WebSocket through which a test can hand the client frames the server never sent,
+ * as if they had arrived on the wire (`ws` turns them into the same message events).
+ */
+export class InjectingWebSocket extends WebSocket {
+  static last: InjectingWebSocket | undefined;
+
+  constructor(url: string, protocols?: string | string[]) {
+    super(url, protocols);
+    InjectingWebSocket.last = this;
+  }
+
+  /** Delivers `frame` to the client as a text frame from the server. */
+  deliver(frame: unknown): void {
+    this.emit('message', Buffer.from(JSON.stringify(frame)), false);
+  }
+}

@@ -1,10 +1,14 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useClient } from '../hooks/use-client.js';
 import { errorCode, errorText } from '../lib/error-text.js';
 import type { UserView } from '../sdk.js';
-import { ChatScreen } from './chat-screen.js';
-import { NamePrompt } from './name-prompt.js';
-import { SignIn } from './sign-in.js';
+import { LoadBoundary } from './load-boundary.js';
+
+// Each screen is its own chunk, fetched once the session says which one shows: the first load
+// is React, the SDK's HTTP half and this shell (the budget test in test/e2e/bundle-budget.test.ts).
+const SignIn = lazy(() => import('./sign-in.js').then((m) => ({ default: m.SignIn })));
+const NamePrompt = lazy(() => import('./name-prompt.js').then((m) => ({ default: m.NamePrompt })));
+const ChatScreen = lazy(() => import('./chat-screen.js').then((m) => ({ default: m.ChatScreen })));
 
 type Session =
   | { state: 'loading' }
@@ -47,13 +51,7 @@ export function App() {
     return () => window.removeEventListener('online', retry);
   }, [offline]);
 
-  if (session.state === 'loading') {
-    return (
-      <main className="splash" aria-busy="true">
-        <p>Loading Salon…</p>
-      </main>
-    );
-  }
+  if (session.state === 'loading') return <Splash />;
   if (session.state === 'error') {
     return (
       <main className="splash">
@@ -79,7 +77,26 @@ export function App() {
   }
   const setMe = (me: UserView | null) => setSession({ state: 'ready', me });
   const { me } = session;
-  if (!me) return <SignIn onSignedIn={setMe} />;
-  if (me.name === null) return <NamePrompt onNamed={setMe} />;
-  return <ChatScreen me={me} onSignedOut={() => setMe(null)} />;
+  return (
+    <LoadBoundary>
+      <Suspense fallback={<Splash />}>
+        {!me ? (
+          <SignIn onSignedIn={setMe} />
+        ) : me.name === null ? (
+          <NamePrompt onNamed={setMe} />
+        ) : (
+          <ChatScreen me={me} onSignedOut={() => setMe(null)} />
+        )}
+      </Suspense>
+    </LoadBoundary>
+  );
+}
+
+/** While the session is asked for, or the screen's code loads. */
+function Splash() {
+  return (
+    <main className="splash" aria-busy="true">
+      <p>Loading Salon…</p>
+    </main>
+  );
 }

@@ -1,5 +1,5 @@
 import { LogOut, MessageSquarePlus, UserRound, Users } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useClient, useMe } from '../hooks/use-client.js';
 import { navigate, roomPath, useRoute } from '../hooks/use-route.js';
 import { errorText } from '../lib/error-text.js';
@@ -7,9 +7,18 @@ import type { UserView } from '../sdk.js';
 import { ConnectionBanner } from './connection-banner.js';
 import { ConversationList } from './conversation-list.js';
 import { ConversationView } from './conversation-view.js';
-import { NewDmDialog } from './new-dm-dialog.js';
-import { NewGroupDialog } from './new-group-dialog.js';
-import { ProfileDialog } from './profile-dialog.js';
+import '../chat.css';
+
+// Dialogs load when first opened: the conversation list does not wait for them.
+const NewDmDialog = lazy(() =>
+  import('./new-dm-dialog.js').then((m) => ({ default: m.NewDmDialog })),
+);
+const NewGroupDialog = lazy(() =>
+  import('./new-group-dialog.js').then((m) => ({ default: m.NewGroupDialog })),
+);
+const ProfileDialog = lazy(() =>
+  import('./profile-dialog.js').then((m) => ({ default: m.ProfileDialog })),
+);
 
 interface Props {
   me: UserView;
@@ -103,13 +112,15 @@ export function ChatScreen({ me: signedIn, onSignedOut }: Props) {
           </div>
         )}
       </main>
-      {dialog === 'dm' && <NewDmDialog onClose={() => setDialog(null)} onOpened={openRoom} />}
-      {dialog === 'group' && (
-        <NewGroupDialog onClose={() => setDialog(null)} onCreated={openRoom} />
-      )}
-      {dialog === 'profile' && (
-        <ProfileDialog me={me} onClose={() => setDialog(null)} onOpenRoom={openRoom} />
-      )}
+      <Suspense fallback={null}>
+        {dialog === 'dm' && <NewDmDialog onClose={() => setDialog(null)} onOpened={openRoom} />}
+        {dialog === 'group' && (
+          <NewGroupDialog onClose={() => setDialog(null)} onCreated={openRoom} />
+        )}
+        {dialog === 'profile' && (
+          <ProfileDialog me={me} onClose={() => setDialog(null)} onOpenRoom={openRoom} />
+        )}
+      </Suspense>
     </div>
   );
 }

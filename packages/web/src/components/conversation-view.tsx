@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useClient, useRooms } from '../hooks/use-client.js';
 import { useConversation, useConversationState } from '../hooks/use-conversation.js';
 import { errorText } from '../lib/error-text.js';
@@ -9,8 +9,12 @@ import { Composer } from './composer.js';
 import { ConversationHeader } from './conversation-header.js';
 import { MessageList } from './message-list.js';
 import { RequestPanel } from './request-panel.js';
-import { RoomSettings } from './room-settings.js';
 import { TypingLine } from './typing-line.js';
+
+/** The settings dialog loads when first opened: a conversation shows without it. */
+const RoomSettings = lazy(() =>
+  import('./room-settings.js').then((m) => ({ default: m.RoomSettings })),
+);
 
 interface Props {
   roomId: string;
@@ -117,12 +121,14 @@ function OpenConversation({ room, conversation, me }: OpenProps) {
         onSent={() => setReplyTo(null)}
       />
       {settingsOpen && (
-        <RoomSettings
-          room={room}
-          members={state.members}
-          me={me}
-          onClose={() => setSettingsOpen(false)}
-        />
+        <Suspense fallback={null}>
+          <RoomSettings
+            room={room}
+            members={state.members}
+            me={me}
+            onClose={() => setSettingsOpen(false)}
+          />
+        </Suspense>
       )}
     </section>
   );
