@@ -22,7 +22,7 @@ export function installUtf8JsonParser(app: FastifyInstance): void {
         done(notUtf8(), undefined);
         return;
       }
-      parseJson(request, body.toString('utf8'), done);
+      void parseJson(request, body.toString('utf8'), done);
     },
   );
 }

@@ -81,13 +81,13 @@ test('junk in any argument of any room or inbox action: a clear error, nothing w
   const inboxId = JSON.stringify({ channel: 'InboxChannel' });
   await ws.raw.subscribed(inboxId);
 
-  const channels = [
-    { identifier: roomId, extra: {} as Record<string, unknown>, extraFields: {} },
-    {
-      identifier: inboxId,
-      extra: { room: room.id } as Record<string, unknown>,
-      extraFields: { room: 'id' as FieldKind },
-    },
+  const channels: {
+    identifier: string;
+    extra: Record<string, unknown>;
+    extraFields: Record<string, FieldKind>;
+  }[] = [
+    { identifier: roomId, extra: {}, extraFields: {} },
+    { identifier: inboxId, extra: { room: room.id }, extraFields: { room: 'id' } },
   ];
   const cases = channels.flatMap((channel) =>
     roomActions(messageId).flatMap((spec) => {
@@ -95,7 +95,7 @@ test('junk in any argument of any room or inbox action: a clear error, nothing w
       // Each field with junk, and each action with a poisoned key beside valid arguments.
       return [
         ...Object.entries(fields).map(([field, kind]) => ({ channel, spec, field, kind })),
-        { channel, spec, field: '__proto__', kind: 'id' as FieldKind },
+        { channel, spec, field: '__proto__', kind: 'id' },
       ];
     }),
   );
