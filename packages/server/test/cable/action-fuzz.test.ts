@@ -23,6 +23,13 @@ interface ActionSpec {
   fields: Record<string, FieldKind>;
 }
 
+/** A subscription the actions run on, and what its actions take besides their own arguments. */
+interface ChannelSpec {
+  identifier: string;
+  extra: Record<string, unknown>;
+  extraFields: Record<string, FieldKind>;
+}
+
 let sends = 0;
 
 /** RoomChannel's actions (chat/room-chat.ts); InboxChannel takes the same plus `room`. */
@@ -81,24 +88,21 @@ test('junk in any argument of any room or inbox action: a clear error, nothing w
   const inboxId = JSON.stringify({ channel: 'InboxChannel' });
   await ws.raw.subscribed(inboxId);
 
-  const channels: {
-    identifier: string;
-    extra: Record<string, unknown>;
-    extraFields: Record<string, FieldKind>;
-  }[] = [
+  const channels: ChannelSpec[] = [
     { identifier: roomId, extra: {}, extraFields: {} },
     { identifier: inboxId, extra: { room: room.id }, extraFields: { room: 'id' } },
   ];
-  const cases = channels.flatMap((channel) =>
-    roomActions(messageId).flatMap((spec) => {
-      const fields = { ...spec.fields, ...channel.extraFields };
-      // Each field with junk, and each action with a poisoned key beside valid arguments.
-      return [
-        ...Object.entries(fields).map(([field, kind]) => ({ channel, spec, field, kind })),
-        { channel, spec, field: '__proto__', kind: 'id' },
-      ];
-    }),
-  );
+  const cases: { channel: ChannelSpec; spec: ActionSpec; field: string; kind: FieldKind }[] =
+    channels.flatMap((channel) =>
+      roomActions(messageId).flatMap((spec) => {
+        const fields = { ...spec.fields, ...channel.extraFields };
+        // Each field with junk, and each action with a poisoned key beside valid arguments.
+        return [
+          ...Object.entries(fields).map(([field, kind]) => ({ channel, spec, field, kind })),
+          { channel, spec, field: '__proto__', kind: 'id' },
+        ];
+      }),
+    );
 
   await fc.assert(
     fc.asyncProperty(fc.constantFrom(...cases), junkValue, async (c, junk: Junk) => {
