@@ -74,7 +74,7 @@ interface ServerFrame {
 
 export class RawSocket {
   readonly frames: ServerFrame[] = [];
-  #buffer = Buffer.alloc(0);
+  #buffer: Buffer = Buffer.alloc(0);
   #ended = false;
 
   private constructor(readonly socket: net.Socket) {
