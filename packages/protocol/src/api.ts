@@ -55,6 +55,15 @@ export function hasCombiningFlood(s: string): boolean {
 }
 
 /**
+ * Text that is valid Unicode: JSON's `\ud800` escapes can write a lone surrogate, which no UTF-8
+ * store can hold (SQLite and the PostgreSQL driver would quietly turn it into U+FFFD).
+ */
+export const WELL_FORMED: [(s: string) => boolean, string] = [
+  (s) => !/\p{Cs}/u.test(s),
+  'must be valid Unicode (no unpaired surrogate)',
+];
+
+/**
  * A name people see (a person's, a group's): 1 to `max` visible characters after trimming, no
  * controls or direction overrides (`"Q3 report\u202Efdp.exe"` would show as "Q3 reportexe.pdf"),
  * something visible, no stacks of combining marks.
@@ -66,6 +75,7 @@ export function visibleName(max: number) {
       .max(1024)
       .transform((s) => s.normalize('NFC').trim())
       .refine((s) => visibleLengthWithin(s, 1, max), `must be 1 to ${String(max)} characters`)
+      .refine(...WELL_FORMED)
       // Controls, line separators and bidi overrides break layouts and can spoof names; the zero
       // width joiner stays allowed because emoji sequences need it.
       .refine(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { visibleLengthWithin, visibleName } from './api.js';
+import { WELL_FORMED, visibleLengthWithin, visibleName } from './api.js';
 
 /** Chat: validators of HTTP bodies and channel action data (what the server shows: chat-views.ts). */
 
@@ -11,6 +11,19 @@ const NO_NUL: [(s: string) => boolean, string] = [
   'must not contain the NUL character (U+0000)',
 ];
 
+/**
+ * Control characters other than tab and line breaks: no keyboard types them, and a bell, an
+ * escape sequence or a C1 control in stored text reaches terminals, logs and notifications.
+ * Direction marks and overrides stay allowed in a message: right-to-left writers use them, and the
+ * web app shows each body in its own paragraph, where an override cannot reach text outside it
+ * (names, which sit inline among other text, refuse them: see `visibleName`).
+ */
+const NO_CONTROLS: [(s: string) => boolean, string] = [
+  // eslint-disable-next-line no-control-regex -- these are the characters refused
+  (s) => !/[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/.test(s),
+  'must not contain control characters (only tab and line breaks)',
+];
+
 /** A message body: 1 to 4,000 characters after trimming, not only whitespace. */
 export const MessageBody = z
   .string()
@@ -18,6 +31,8 @@ export const MessageBody = z
   .transform((s) => s.normalize('NFC').trim())
   .refine((s) => s.length > 0, 'must not be empty')
   .refine(...NO_NUL)
+  .refine(...NO_CONTROLS)
+  .refine(...WELL_FORMED)
   .refine(
     (s) => visibleLengthWithin(s, 0, MAX_MESSAGE_LENGTH),
     `must be at most ${String(MAX_MESSAGE_LENGTH)} characters`,

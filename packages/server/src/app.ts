@@ -18,6 +18,7 @@ import type { Db } from './db/database.js';
 import { openBackend, type DatabaseBackend } from './db/database-backend.js';
 import { installErrorHandler, frameworkErrorHandler } from './http/error-handler.js';
 import { checkOrigins, originPolicy } from './http/origin.js';
+import { installUtf8JsonParser } from './http/utf8-json.js';
 import { requestLogSerializer } from './logger.js';
 import { InProcessJobQueue } from './jobs/in-process-job-queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
@@ -106,6 +107,17 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
   const http = Fastify({
     loggerInstance,
     bodyLimit: config.httpBodyLimitBytes,
+    // Slow or oversized request heads are cut off by Node's HTTP parser, before any route or
+    // WebSocket upgrade sees them. Node checks its timeouts every `connectionsCheckingInterval`
+    // (30 s unless set): at most a second here, so a timeout is kept to within a second.
+    http: {
+      maxHeaderSize: config.httpMaxHeaderBytes,
+      headersTimeout: config.httpHeadersTimeoutSeconds * 1000,
+      connectionsCheckingInterval: Math.min(1000, (config.httpHeadersTimeoutSeconds * 1000) / 2),
+    },
+    // Fastify's default (0) would switch Node's whole-request timeout off: a body trickled in a
+    // byte at a time would hold its connection for ever.
+    requestTimeout: config.httpRequestTimeoutSeconds * 1000,
     // A malformed URL gets Salon's error shape, not Fastify's own.
     frameworkErrors: frameworkErrorHandler,
     // A hop count as a function: Fastify reads X-Forwarded-For from the right, past that many.
@@ -117,6 +129,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
   await http.register(fastifyCookie);
   // The API speaks JSON only: a text/plain body is refused (415) rather than read as a string.
   http.removeContentTypeParser('text/plain');
+  installUtf8JsonParser(http);
   installErrorHandler(http);
   const origins = originPolicy(config);
   checkOrigins(http, origins);

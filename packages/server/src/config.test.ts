@@ -179,6 +179,13 @@ describe('loadConfig', () => {
     });
     expect(err.variable).toBe('SALON_POLL_WAIT_SECONDS');
     expect(err.message).toContain('SALON_POLL_SESSION_TTL_SECONDS');
+    // Node requires the headers to arrive within the time the whole request has.
+    const timeouts = configError({
+      SALON_HTTP_HEADERS_TIMEOUT_SECONDS: '40',
+      SALON_HTTP_REQUEST_TIMEOUT_SECONDS: '30',
+    });
+    expect(timeouts.variable).toBe('SALON_HTTP_HEADERS_TIMEOUT_SECONDS');
+    expect(timeouts.message).toContain('SALON_HTTP_REQUEST_TIMEOUT_SECONDS');
   });
 
   test('the console provider needs no Twilio settings', () => {

@@ -142,6 +142,24 @@ export const SETTINGS = {
     default: '65536',
     doc: 'Largest accepted HTTP request body, in bytes (larger: 413).',
   }),
+  httpMaxHeaderBytes: setting({
+    env: 'SALON_HTTP_MAX_HEADER_BYTES',
+    schema: int(1024, 1024 * 1024),
+    default: '16384',
+    doc: "Largest request head (request line and headers, WebSocket upgrades included), in bytes; larger: 431 and the connection is closed. Node's own default.",
+  }),
+  httpHeadersTimeoutSeconds: setting({
+    env: 'SALON_HTTP_HEADERS_TIMEOUT_SECONDS',
+    schema: int(1, 300),
+    default: '15',
+    doc: 'How long a client may take to send the headers of a request or WebSocket upgrade, in seconds; slower (a slowloris): 408 and closed, within about a second more.',
+  }),
+  httpRequestTimeoutSeconds: setting({
+    env: 'SALON_HTTP_REQUEST_TIMEOUT_SECONDS',
+    schema: int(1, 3600),
+    default: '30',
+    doc: "How long a client may take to send a whole request, headers and body, in seconds; slower: 408 and closed. The time the server takes to answer (a long poll's wait) does not count.",
+  }),
   shutdownTimeoutSeconds: setting({
     env: 'SALON_SHUTDOWN_TIMEOUT_SECONDS',
     schema: int(1, 300),
@@ -461,6 +479,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
         throw new ConfigError(SETTINGS[key].env, 'required when SALON_SMS_PROVIDER=twilio');
       }
     }
+  }
+  if (config.httpHeadersTimeoutSeconds > config.httpRequestTimeoutSeconds) {
+    throw new ConfigError(
+      'SALON_HTTP_HEADERS_TIMEOUT_SECONDS',
+      'must not be longer than SALON_HTTP_REQUEST_TIMEOUT_SECONDS',
+    );
   }
   if (config.pollWaitSeconds >= config.pollSessionTtlSeconds) {
     throw new ConfigError(

@@ -1,6 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import { requireAuth } from '../auth/request-auth.js';
 import type { SessionService } from '../auth/session-service.js';
+import { notUtf8 } from '../http/utf8-json.js';
 import type { CableServer } from './cable-server.js';
 import type { CableTickets } from './tickets.js';
 
@@ -28,7 +30,11 @@ export function cableRoutes(
   app.register((scope, _opts, done) => {
     // Poll bodies are JSON lines, not one JSON document.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, next) => next(null, body));
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body: Buffer, next) => {
+      // As on a WebSocket (close 1007): frames that are not UTF-8 are refused, not patched up.
+      if (isUtf8(body)) next(null, body.toString('utf8'));
+      else next(notUtf8(), undefined);
+    });
 
     scope.post(POLL_SEND_PATH, (request, reply) => {
       const pollId = headerValue(request.headers[POLL_ID_HEADER]);

@@ -17,6 +17,7 @@ import type { CableIdentity, Channel, ChannelDefinition, SubscriptionHost } from
 import { framePositionKey, PreparedFrame } from './prepared-frame.js';
 import type { ConnectionRegistry, RegisteredConnection } from './registry.js';
 import { HoldingTransport } from './holding-transport.js';
+import { parseFrameJson } from './parse-frame-json.js';
 import { TokenBucket } from './token-bucket.js';
 import type { Transport } from './transport.js';
 
@@ -129,7 +130,7 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
     }
     let json: unknown;
     try {
-      json = JSON.parse(raw);
+      json = parseFrameJson(raw);
     } catch {
       this.#protocolError('frame is not JSON');
       return;
@@ -294,7 +295,7 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
   #channelFor(identifier: string): Channel | string {
     let params: ChannelIdentifier;
     try {
-      params = ChannelIdentifier.parse(JSON.parse(identifier));
+      params = ChannelIdentifier.parse(parseFrameJson(identifier));
     } catch {
       return 'identifier is not a JSON object with a channel';
     }
@@ -336,7 +337,7 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
     }
     let data: Record<string, unknown>;
     try {
-      data = PerformData.parse(JSON.parse(rawData));
+      data = PerformData.parse(parseFrameJson(rawData));
     } catch {
       this.#sendError(identifier, {
         code: 'INVALID_ACTION_DATA',

@@ -101,3 +101,31 @@ describe('malformed frames', () => {
     expect((await client.waitClosed()).code).toBe(CLOSE_CODES.invalid_request);
   });
 });
+
+describe('poisoned keys', () => {
+  // JSON.parse makes `__proto__` an own key that zod then drops without a word: the frame was
+  // read as something other than what was sent. Refused at every level, as HTTP refuses them.
+  test('a __proto__ key in a frame, an identifier or action data is refused', async () => {
+    const server = await startTestServer();
+    installEchoChannel(server);
+    const { client } = await connectedUser(server);
+    const id = echoIdentifier('poison');
+    client.send(`{"command":"subscribe","identifier":${JSON.stringify(id)},"__proto__":{}}`);
+    const poisonedId = `{"__proto__":{},${id.slice(1)}`;
+    client.send(`{"command":"subscribe","identifier":${JSON.stringify(poisonedId)}}`);
+    await client.barrier();
+    expect(client.received.filter(isType('confirm_subscription'))).toEqual([]);
+    expect(client.take(isType('reject_subscription')).map((f) => f.identifier)).toContain(
+      poisonedId,
+    );
+
+    await client.subscribed(id);
+    client.perform(id, '{"action":"echo","\\u005f_proto__":{"admin":true}}');
+    client.perform(id, '{"action":"echo","constructor":{"prototype":{"admin":true}}}');
+    await client.barrier();
+    const answers = client.received
+      .filter((f) => f.identifier === id && f.type === undefined)
+      .map((f) => (f.message as { type?: string; code?: string }).code ?? 'broadcast');
+    expect(answers).toEqual(['INVALID_ACTION_DATA', 'INVALID_ACTION_DATA']);
+  });
+});

@@ -1,11 +1,14 @@
 import fc from 'fast-check';
 import { PROTOCOL_EXT, PROTOCOL_V1 } from '@salon/protocol';
 import { describe, expect, test } from 'vitest';
+import { junkValue, withRawField } from '../helpers/junk.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { api, startTestServer, type TestServer } from '../helpers/salon-server.js';
+import { MAX_FRAME_BYTES } from '../../src/cable/create-cable.js';
 import {
   EMPTY_REGISTRY,
   connectRaw,
+  echoIdentifier,
   createRoom,
   installEchoChannel,
   newUser,
@@ -220,6 +223,36 @@ describe('a live connection under random input', () => {
         (frames, ext) => survives(f, frames, ext),
       ),
       { numRuns: 100 },
+    );
+    await afterwards(f);
+  });
+
+  test('every command kind with junk in each of its fields', async () => {
+    const f = await fixture();
+    // The HTTP tests' junk (test/helpers/junk.ts): huge numbers, 10k-deep JSON, poisoned keys,
+    // controls, bidi, lone surrogates, enormous strings... in place of one field of a command that
+    // is otherwise well-formed. Frames over the frame limit are another test's (bad-input.test.ts).
+    const junkFrame = fc
+      .tuple(
+        fc.constantFrom(...COMMANDS),
+        fc.constantFrom('command', 'identifier', 'data', 'history'),
+        junkValue,
+      )
+      .map(([command, field, junk]) =>
+        withRawField(
+          // Not the room `survives` subscribes to last: a malformed subscribe is answered with a
+          // reject for its identifier, which would read as the room's answer.
+          { command, identifier: echoIdentifier('junk'), data: '{"action":"echo"}' },
+          field,
+          junk.json,
+        ),
+      )
+      .filter((frame) => Buffer.byteLength(frame) <= MAX_FRAME_BYTES);
+    await fc.assert(
+      fc.asyncProperty(fc.array(junkFrame, { maxLength: 20 }), fc.boolean(), (frames, ext) =>
+        survives(f, frames, ext),
+      ),
+      { numRuns: 40 },
     );
     await afterwards(f);
   });
