@@ -271,6 +271,18 @@ export const SETTINGS = {
     default: '20',
     doc: 'Connection attempts (WebSocket upgrades, new long-poll sessions) one client address may make per second, counted in the limit store (Redis in a cluster).',
   }),
+  limitSendsPerSecond: setting({
+    env: 'SALON_LIMIT_SENDS_PER_SECOND',
+    schema: int(1, 1_000_000),
+    default: '10',
+    doc: 'Messages one person may send per second over the cable (`speak`), across their connections on a node, sustained; past it the action answers `RATE_LIMITED` with `retry_after`.',
+  }),
+  limitSendBurst: setting({
+    env: 'SALON_LIMIT_SEND_BURST',
+    schema: int(1, 1_000_000),
+    default: '30',
+    doc: 'Messages one person may send at once over the cable before `SALON_LIMIT_SENDS_PER_SECOND` applies.',
+  }),
   sessionTtlDays: setting({
     env: 'SALON_SESSION_TTL_DAYS',
     schema: int(1, 3650),
