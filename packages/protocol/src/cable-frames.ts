@@ -98,4 +98,6 @@ export interface ChannelErrorPayload {
   message: string;
   action?: string;
   client_id?: string;
+  /** Seconds to wait before trying again (RATE_LIMITED), as HTTP's Retry-After. */
+  retry_after?: number;
 }

@@ -23,6 +23,7 @@ import { requestLogSerializer } from './logger.js';
 import { InProcessJobQueue } from './jobs/in-process-job-queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import { ActionLimits } from './limits/action-limits.js';
+import { SendRate } from './limits/send-rate.js';
 import { openNodeBackend, type NodeBackend } from './cluster/node-backend.js';
 import { createLogger } from './logger.js';
 import { loadSecret } from './secret.js';
@@ -81,9 +82,12 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
       perIpPerHour: config.otpPerIpPerHour,
       perNetworkPerHour: config.otpPerNetworkPerHour,
       newPerRangePerHour: config.otpNewPerRangePerHour,
+      newPerWideRangePerHour: config.otpNewPerWideRangePerHour,
       newPerCallingCodePerHour: config.otpNewPerCallingCodePerHour,
       newPerHour: config.otpPerHour,
       wrongCodesPerIpPerHour: config.otpWrongCodesPerIpPerHour,
+      wrongCodesPerNumberPerDay: config.otpWrongCodesPerNumberPerDay,
+      lockSeconds: config.otpLockSeconds,
     }),
     ttlSeconds: config.otpTtlSeconds,
     maxAttempts: config.otpMaxAttempts,
@@ -151,6 +155,10 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     onRenamed: (userId) => renamed.announce?.(userId) ?? Promise.resolve(),
   });
   cableRoutes(http, { cable, sessions, tickets });
+  const sendRate = new SendRate({
+    perSecond: config.limitSendsPerSecond,
+    burst: config.limitSendBurst,
+  });
   const chat = createChat({
     db,
     jobs,
@@ -166,6 +174,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
       memberAddsPerHour: config.limitMemberAddsPerHour,
       httpSendsPerMinute: config.limitHttpSendsPerMinute,
     }),
+    sendRate,
     presence,
   });
   renamed.announce = (userId) => chat.rooms.announceRenamed(userId);
@@ -205,6 +214,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
         if (!drained)
           log.warn({ pending: jobs.pending }, 'shutdown timeout: queued jobs abandoned');
         await chat.presence.close();
+        sendRate.close();
         await broker.close();
         await database.close();
         await backend.close();

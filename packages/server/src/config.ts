@@ -258,6 +258,49 @@ export const SETTINGS = {
     default: '60',
     doc: 'Wrong codes one client address may enter per hour, across numbers.',
   }),
+  // Abuse limits (issue 12): guessing, SMS pumping, connection floods. Kept in one block.
+  otpWrongCodesPerNumberPerDay: setting({
+    env: 'SALON_OTP_WRONG_CODES_PER_NUMBER_PER_DAY',
+    schema: int(1, 1000),
+    default: '10',
+    doc: 'Wrong codes one number may draw in a day before sign-in for it is locked (`OTP_NUMBER_LOCKED`); its code is void, and each further wrong code that day locks it again.',
+  }),
+  otpLockSeconds: setting({
+    env: 'SALON_OTP_LOCK_SECONDS',
+    schema: int(60, 86_400),
+    default: '3600',
+    doc: 'How long a number locked for wrong codes stays locked, in seconds.',
+  }),
+  otpNewPerWideRangePerHour: setting({
+    env: 'SALON_OTP_NEW_PER_WIDE_RANGE_PER_HOUR',
+    schema: int(1, 1_000_000),
+    default: '30',
+    doc: 'Codes per hour to numbers that never signed in, per block of 10,000 adjacent numbers (a walk across adjacent blocks of 100).',
+  }),
+  cableMaxConnectionsPerIp: setting({
+    env: 'SALON_CABLE_MAX_CONNECTIONS_PER_IP',
+    schema: int(1, 1_000_000),
+    default: '500',
+    doc: 'Open connections (WebSocket and long-poll sessions) one client address (IPv4, or IPv6 /64) may hold on one node; room for an office or a carrier NAT.',
+  }),
+  cableConnectsPerIpPerSecond: setting({
+    env: 'SALON_CABLE_CONNECTS_PER_IP_PER_SECOND',
+    schema: int(1, 1_000_000),
+    default: '20',
+    doc: 'Connection attempts (WebSocket upgrades, new long-poll sessions) one client address may make per second, counted in the limit store (Redis in a cluster).',
+  }),
+  limitSendsPerSecond: setting({
+    env: 'SALON_LIMIT_SENDS_PER_SECOND',
+    schema: int(1, 1_000_000),
+    default: '10',
+    doc: 'Messages one person may send per second over the cable (`speak`), across their connections on a node, sustained; past it the action answers `RATE_LIMITED` with `retry_after`.',
+  }),
+  limitSendBurst: setting({
+    env: 'SALON_LIMIT_SEND_BURST',
+    schema: int(1, 1_000_000),
+    default: '30',
+    doc: 'Messages one person may send at once over the cable before `SALON_LIMIT_SENDS_PER_SECOND` applies.',
+  }),
   sessionTtlDays: setting({
     env: 'SALON_SESSION_TTL_DAYS',
     schema: int(1, 3650),

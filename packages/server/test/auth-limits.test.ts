@@ -318,6 +318,59 @@ describe('limits survive a restart, and guessing gets nowhere', () => {
   });
 });
 
+describe('a number guessed at too often in a day is locked', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  test('locked with OTP_NUMBER_LOCKED and Retry-After, its code void; the lock ends', async () => {
+    const realNow = Date.now.bind(Date);
+    let skewMs = 0;
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + skewMs);
+    const server = await startTestServer({
+      env: {
+        SALON_OTP_WRONG_CODES_PER_NUMBER_PER_DAY: '3',
+        SALON_OTP_LOCK_SECONDS: '120',
+        SALON_OTP_TTL_SECONDS: '600',
+      },
+    });
+    const phone = testPhone();
+    const verify = (code: string) => api(server, 'POST', '/api/auth/verify', { phone, code });
+    const expectLocked = (res: ApiResponse, max: number) => {
+      expect(res.status, JSON.stringify(res.body)).toBe(429);
+      expect((res.body as ErrorBody).error.code).toBe('OTP_NUMBER_LOCKED');
+      const retryAfter = Number(res.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(max);
+    };
+    expect((await requestCode(server, phone)).status).toBe(202);
+    const code = await server.sms.nextCode(phone);
+    const wrong = code === '000000' ? '111111' : '000000';
+    expect((await verify(wrong)).status).toBe(400);
+    expect((await verify(wrong)).status).toBe(400);
+    // The third wrong code of the day locks the number (the code had two tries left).
+    expectLocked(await verify(wrong), 120);
+    expectLocked(await verify(code), 120);
+    expectLocked(await requestCode(server, phone), 120);
+    expect(await smsCount(server, phone)).toBe(1);
+    expect(await rowCounts(server)).toMatchObject({ otp_codes: 0 });
+    // Another number is not held up.
+    expect((await requestCode(server, testPhone())).status).toBe(202);
+
+    // After the lock, the code sent before it is void; a new one signs the owner in.
+    skewMs += 120_000;
+    expect(((await verify(code)).body as ErrorBody).error.code).toBe('OTP_INVALID');
+    expect((await requestCode(server, phone)).status).toBe(202);
+    const fresh = await server.sms.nextCode(phone);
+    expect((await verify(fresh)).status).toBe(200);
+
+    // Past the day's cap, one more wrong code locks again at once.
+    expect((await requestCode(server, phone)).status).toBe(202);
+    await server.sms.nextCode(phone);
+    expectLocked(await verify(wrong), 120);
+  });
+});
+
 describe('an expired code', () => {
   afterEach(() => {
     vi.restoreAllMocks();

@@ -8,7 +8,8 @@ import type { RoomsServerCommand, RoomsServerEvent } from './small-rooms-ipc.js'
 
 // Salon as it ships on one machine: SQLite at synchronous=FULL with its writer thread, each
 // message through `speak` → message job → durable commit → broadcast to the room's stream.
-// Every limit and check runs with its default settings.
+// Every limit and check runs with its default settings but the per-address gates: the
+// generator's 5,000 people connect from four loopback addresses at once.
 const send = (event: RoomsServerEvent): void => {
   process.send?.(event);
 };
@@ -23,6 +24,8 @@ async function start(rooms: number, members: number): Promise<RoomsServerEvent> 
       HOST: '127.0.0.1',
       SALON_DATA_DIR: dataDir,
       SALON_LOG_LEVEL: 'warn',
+      SALON_CABLE_MAX_CONNECTIONS_PER_IP: '1000000',
+      SALON_CABLE_CONNECTS_PER_IP_PER_SECOND: '1000000',
     }),
   );
   const built = await createSalonRooms(salon, rooms, members);

@@ -19,6 +19,9 @@ runServerChild(async (clients) => {
     HOST: '127.0.0.1',
     SALON_DATA_DIR: dataDir,
     SALON_LOG_LEVEL: 'warn',
+    // Every generator client connects from 127.0.0.1 at once: the per-address gate stays open.
+    SALON_CABLE_MAX_CONNECTIONS_PER_IP: '1000000',
+    SALON_CABLE_CONNECTS_PER_IP_PER_SECOND: '1000000',
   });
   const salon = await createSalon(config);
   const room = await createSalonRoom(salon, clients);

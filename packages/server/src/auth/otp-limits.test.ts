@@ -17,13 +17,17 @@ const ROOMY: OtpLimitOptions = {
   perIpPerHour: 1000,
   perNetworkPerHour: 1000,
   newPerRangePerHour: 1000,
+  newPerWideRangePerHour: 1000,
   newPerCallingCodePerHour: 1000,
   newPerHour: 1000,
   wrongCodesPerIpPerHour: 1000,
+  wrongCodesPerNumberPerDay: 1000,
+  lockSeconds: 3600,
 };
 
 const A = '+14152000001';
 const B = '+14152000002';
+const C = '+14152000003';
 
 function limitsWith(opts: Partial<OtpLimitOptions>, file = ':memory:'): OtpLimits {
   const store = new SqliteLimitStore(file);
@@ -115,6 +119,20 @@ describe('OtpLimits', () => {
     await expectAllowed(limits, '+14152000015', 'ip5', 1, true);
   });
 
+  test('a walk across adjacent blocks of 100 meets the block of 10,000', async () => {
+    const limits = limitsWith({ newPerRangePerHour: 2, newPerWideRangePerHour: 5 });
+    // Two numbers in each of three adjacent blocks of 100, then a fourth block: 6 > 5.
+    for (const block of ['20', '21', '22'])
+      await expectAllowed(limits, `+1415200${block}01`, `ip-${block}`, 1);
+    for (const block of ['20', '21'])
+      await expectAllowed(limits, `+1415200${block}02`, `ip2-${block}`, 1);
+    const err = await expectRefused(limits, '+14152002301', 'ip-23', 3600);
+    expect(err.message).toMatch(/^Too many codes were sent to numbers like this one\./);
+    // The next block of 10,000 is not affected; a known number is not held up.
+    await expectAllowed(limits, '+14152010001', 'ip-30');
+    await expectAllowed(limits, '+14152002301', 'ip-23', 1, true);
+  });
+
   test('per calling code and server-wide, for new numbers only', async () => {
     const limits = limitsWith({ newPerCallingCodePerHour: 2, newPerHour: 3 });
     await expectAllowed(limits, '+14152000001', 'ip1');
@@ -164,6 +182,33 @@ describe('OtpLimits', () => {
     expect(results.filter((r) => r === undefined)).toHaveLength(5);
   });
 
+  test('wrong codes past the daily cap lock the number, each one again; a lock ends', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.UTC(2030, 0, 1));
+    const limits = limitsWith({ wrongCodesPerNumberPerDay: 3, lockSeconds: 600 });
+    expect(await limits.wrongCode(A, 'ip1')).toBeUndefined();
+    expect(await limits.wrongCode(A, 'ip2')).toBeUndefined();
+    const lock = await limits.wrongCode(A, 'ip3');
+    expect(lock?.code).toBe('OTP_NUMBER_LOCKED');
+    expect(lock?.statusCode).toBe(429);
+    expect(lock?.retryAfterSeconds).toBe(600);
+    // While locked: no code is sent, none is checked; another number is not affected.
+    const sending = await refusal(limits, A, 'ip4');
+    expect(sending?.code).toBe('OTP_NUMBER_LOCKED');
+    expect(sending?.retryAfterSeconds).toBeLessThanOrEqual(600);
+    await expect(limits.checkVerify(A, 'ip4')).rejects.toMatchObject({ code: 'OTP_NUMBER_LOCKED' });
+    await expectAllowed(limits, B, 'ip4');
+    await limits.checkVerify(B, 'ip4');
+    // The lock ends; the next wrong code the same day locks again at once.
+    vi.setSystemTime(Date.now() + 600_000);
+    await expectAllowed(limits, A, 'ip5');
+    await limits.checkVerify(A, 'ip5');
+    expect((await limits.wrongCode(A, 'ip5'))?.code).toBe('OTP_NUMBER_LOCKED');
+    // A new day starts a new count.
+    vi.setSystemTime(Date.now() + 24 * 3600_000);
+    expect(await limits.wrongCode(A, 'ip6')).toBeUndefined();
+  });
+
   test('counters survive a restart (a new store on the same file)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'salon-limits-'));
     onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -185,7 +230,9 @@ describe('OtpLimits', () => {
     expect(await limits.codeDigitsFor(A)).toBe(10);
     expect(await limits.codeDigitsFor(B)).toBe(6);
     for (let i = 0; i < 30; i++) await limits.wrongCode(B, '203.0.113.9');
-    await expect(limits.checkVerify('203.0.113.9')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
-    await expect(limits.checkVerify('203.0.113.10')).resolves.toBeUndefined();
+    await expect(limits.checkVerify(C, '203.0.113.9')).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    });
+    await expect(limits.checkVerify(C, '203.0.113.10')).resolves.toBeUndefined();
   });
 });

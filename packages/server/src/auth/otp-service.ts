@@ -86,11 +86,12 @@ export class OtpService {
   /**
    * Checks `code` for `phoneInput` and consumes it. Returns the E.164 number on success.
    * Wrong codes count against the code's tries and against the number and the client's address
-   * (otp-limits.ts); a code that ran out of tries stays dead, and says so, until a new one.
+   * (otp-limits.ts); a code that ran out of tries stays dead, and says so, until a new one. Too
+   * many wrong codes for a number in a day lock it (OTP_NUMBER_LOCKED) and void its code.
    */
   async verify(phoneInput: string, code: string, clientIp: string): Promise<string> {
     const phone = normalizePhone(phoneInput).e164;
-    await this.#o.limits.checkVerify(clientIp);
+    await this.#o.limits.checkVerify(phone, clientIp);
     const db = this.#o.db;
     const row = await db
       .selectFrom('otp_codes')
@@ -118,7 +119,12 @@ export class OtpService {
       if (consumed.numDeletedRows === 1n) return phone;
       throw usedUp();
     }
-    await this.#o.limits.wrongCode(phone, clientIp);
+    const locked = await this.#o.limits.wrongCode(phone, clientIp);
+    if (locked) {
+      // The number is locked: its code is void, so that guessing cannot resume after the lock.
+      await db.deleteFrom('otp_codes').where('phone', '=', phone).execute();
+      throw locked;
+    }
     const bumped = await db
       .updateTable('otp_codes')
       .set((eb) => ({ attempts: eb('attempts', '+', 1) }))

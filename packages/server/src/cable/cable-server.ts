@@ -10,6 +10,8 @@ import {
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuthContext, SessionService } from '../auth/session-service.js';
+import type { AppError } from '../errors.js';
+import type { ClientAddress } from '../http/client-address.js';
 import type { Broker, ControlCommand } from '../broker/broker.js';
 import type { NodeHealth, PresenceTracker, RestoreStore } from '../cluster/seams.js';
 import { requestScheme, type OriginPolicy } from '../http/origin.js';
@@ -21,6 +23,7 @@ import {
 } from './cable-auth.js';
 import type { ChannelDefinition } from './channel.js';
 import { Connection, type ConnectionDeps } from './connection.js';
+import type { IpAdmission } from './ip-admission.js';
 import { LongPollTransport, type PollResult } from './long-poll-transport.js';
 import { PreparedFrame } from './prepared-frame.js';
 import type { ConnectionRegistry } from './registry.js';
@@ -66,6 +69,10 @@ export interface CableServerDeps {
   presence: PresenceTracker;
   /** A cluster node that loses Redis sends its clients elsewhere until it is back. */
   health: NodeHealth;
+  /** Connection attempts and open connections per client address. */
+  ipAdmission: IpAdmission;
+  /** The client address of an upgrade request (SALON_TRUST_PROXY applies). */
+  clientAddress: ClientAddress;
   log: Logger;
   options: CableOptions;
 }
@@ -176,14 +183,41 @@ export class CableServer {
     }
   }
 
-  /** Node's 'upgrade' event: takes /cable, refuses the rest. */
+  /**
+   * Node's 'upgrade' event: takes /cable, refuses the rest. The client's address is charged and
+   * counted first (429 with Retry-After past its limits), before any authentication work.
+   */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== CABLE_PATH || this.#closing || !this.#deps.health.healthy) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onWebSocket(ws, socket, req, url));
+    // Until ws takes the socket, nobody else listens for its errors (a reset would be uncaught).
+    const early = (): void => void socket.destroy();
+    socket.on('error', early);
+    this.#deps.ipAdmission.admit(this.#deps.clientAddress(req)).then(
+      (admitted) => {
+        if (!admitted.ok) {
+          refuseUpgrade(socket, admitted.error);
+          return;
+        }
+        // The slot is held as long as the TCP socket, whatever becomes of the handshake.
+        socket.once('close', admitted.release);
+        if (socket.destroyed) {
+          admitted.release();
+          return;
+        }
+        socket.off('error', early);
+        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onWebSocket(ws, socket, req, url));
+      },
+      (err: unknown) => {
+        this.#log.warn({ err }, 'connection not admitted: limit store unavailable');
+        socket.end(
+          'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\nContent-Length: 0\r\n\r\n',
+        );
+      },
+    );
   }
 
   #onWebSocket(ws: WebSocket, socket: Duplex, req: IncomingMessage, url: URL): void {
@@ -355,8 +389,28 @@ export class CableServer {
     url: URL,
     headers: IncomingMessage['headers'],
     self: RequestSelf,
+    clientIp: string,
   ): Promise<{ ok: true; pollId: string } | { ok: false; reason: DisconnectReason }> {
     if (this.#closing || !this.#deps.health.healthy) return { ok: false, reason: 'server_restart' };
+    // A session holds one of its address's open slots, as a WebSocket does (429 past the caps).
+    const admitted = await this.#deps.ipAdmission.admit(clientIp);
+    if (!admitted.ok) throw admitted.error;
+    try {
+      const opened = await this.#openPoll(url, headers, self);
+      if (!opened.ok) admitted.release();
+      else this.#polls.get(opened.pollId)?.connection.onClosed(admitted.release);
+      return opened;
+    } catch (err) {
+      admitted.release();
+      throw err;
+    }
+  }
+
+  async #openPoll(
+    url: URL,
+    headers: IncomingMessage['headers'],
+    self: RequestSelf,
+  ): Promise<{ ok: true; pollId: string } | { ok: false; reason: DisconnectReason }> {
     const result = await authenticateCable(url, headers, self, this.#authDeps);
     if (!result.ok) return { ok: false, reason: result.reason };
     const transport = new LongPollTransport({
@@ -442,4 +496,18 @@ export class CableServer {
     for (const s of this.#polls.values()) clearTimeout(s.expiry);
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
+}
+
+/** Answers an upgrade request with an error (429 RATE_LIMITED and its Retry-After), then closes. */
+function refuseUpgrade(socket: Duplex, error: AppError): void {
+  const body = JSON.stringify(error.toBody());
+  const retry =
+    error.retryAfterSeconds === undefined
+      ? ''
+      : `Retry-After: ${String(error.retryAfterSeconds)}\r\n`;
+  socket.end(
+    `HTTP/1.1 ${String(error.statusCode)} Too Many Requests\r\nConnection: close\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\n${retry}` +
+      `Content-Length: ${String(Buffer.byteLength(body))}\r\n\r\n${body}`,
+  );
 }

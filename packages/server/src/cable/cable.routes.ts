@@ -57,10 +57,15 @@ export function cableRoutes(
       let pollId = headerValue(request.headers[POLL_ID_HEADER]);
       if (pollId === undefined) {
         const url = new URL(request.url, 'http://localhost');
-        const opened = await cable.openPoll(url, request.headers, {
-          scheme: request.protocol === 'https' ? 'https' : 'http',
-          host: request.headers.host,
-        });
+        const opened = await cable.openPoll(
+          url,
+          request.headers,
+          {
+            scheme: request.protocol === 'https' ? 'https' : 'http',
+            host: request.headers.host,
+          },
+          request.ip,
+        );
         if (!opened.ok) {
           const frame = {
             type: 'disconnect',

@@ -360,7 +360,14 @@ export class Connection implements RegisteredConnection, SubscriptionHost {
     } catch (err) {
       const clientId = typeof args.client_id === 'string' ? { client_id: args.client_id } : {};
       if (err instanceof AppError) {
-        this.#sendError(identifier, { code: err.code, message: err.message, action, ...clientId });
+        this.#sendError(identifier, {
+          code: err.code,
+          message: err.message,
+          action,
+          ...clientId,
+          // Seconds to wait, as HTTP's Retry-After (RATE_LIMITED).
+          ...(err.retryAfterSeconds === undefined ? {} : { retry_after: err.retryAfterSeconds }),
+        });
       } else {
         this.#log.error({ err, action }, 'action failed');
         this.#sendError(identifier, {

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import type { SessionService } from '../auth/session-service.js';
 import type { NodeBackend } from '../cluster/node-backend.js';
+import { clientAddress } from '../http/client-address.js';
 import { originPolicy } from '../http/origin.js';
 import type { Config } from '../config.js';
 import { CableServer } from './cable-server.js';
 import type { Connection } from './connection.js';
+import { IpAdmission } from './ip-admission.js';
 import { ConnectionRegistry } from './registry.js';
 import { CableTickets } from './tickets.js';
 
@@ -37,6 +39,11 @@ export async function createCable(
     restore: deps.backend.restore,
     presence,
     health: deps.backend.health,
+    ipAdmission: new IpAdmission(deps.backend.limits, {
+      maxOpenPerIp: config.cableMaxConnectionsPerIp,
+      connectsPerSecond: config.cableConnectsPerIpPerSecond,
+    }),
+    clientAddress: clientAddress(config.trustProxy),
     log: deps.log,
     options: {
       maxFrameBytes: MAX_FRAME_BYTES,

@@ -15,6 +15,11 @@ export class TokenBucket {
     this.#last = now;
   }
 
+  /** Whether the bucket has refilled to its burst (an idle sender: forgetting it changes nothing). */
+  isFull(now = performance.now()): boolean {
+    return this.#tokens + (now - this.#last) * this.#rate >= this.#burst;
+  }
+
   take(now = performance.now()): boolean {
     this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#last) * this.#rate);
     this.#last = now;

@@ -10,6 +10,7 @@ import { UserChannel } from '../channels/user-channel.js';
 import type { Db } from '../db/database.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { ActionLimits } from '../limits/action-limits.js';
+import type { SendRate } from '../limits/send-rate.js';
 import { BlockService } from './block.service.js';
 import { chatRoutes } from './chat.routes.js';
 import { Consent } from './consent.js';
@@ -38,6 +39,8 @@ export function createChat(deps: {
   log: Logger;
   messageStore: MessageStore;
   limits: ActionLimits;
+  /** Messages per person over the cable. */
+  sendRate: SendRate;
   /** Connection counts and announced presence (this node's, or the cluster's). */
   presence: PresenceTracker;
 }) {
@@ -75,7 +78,7 @@ export function createChat(deps: {
   const receipts = new ReadReceiptService(db, rooms, publisher);
   const typing = new TypingService(users, publisher);
 
-  const port = roomChat({ memberships, messages, receipts, typing });
+  const port = roomChat({ memberships, messages, receipts, typing, sendRate: deps.sendRate });
   cable.channels.set(RoomChannel.channelName, RoomChannel.definition(port));
   cable.channels.set(InboxChannel.channelName, InboxChannel.definition(port));
   cable.channels.set(UserChannel.channelName, UserChannel.definition);

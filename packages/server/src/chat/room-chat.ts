@@ -1,6 +1,7 @@
 import { DeleteData, EditData, ReadData, SpeakData } from '@salon/protocol';
 import type { RoomChatPort } from '../channels/room-channel.js';
 import { validate } from '../http/validate.js';
+import type { SendRate } from '../limits/send-rate.js';
 import type { MembershipRepository } from './membership.repository.js';
 import type { MessageService } from './message.service.js';
 import type { ReadReceiptService } from './read-receipts.service.js';
@@ -16,6 +17,8 @@ export function roomChat(deps: {
   messages: MessageService;
   receipts: ReadReceiptService;
   typing: TypingService;
+  /** Messages per person over the cable (RATE_LIMITED, with the wait, past it). */
+  sendRate: SendRate;
 }): RoomChatPort {
   return {
     isMember: (roomId, userId) => deps.memberships.isMember(roomId, userId),
@@ -23,6 +26,8 @@ export function roomChat(deps: {
     actions: {
       speak: (roomId, userId, data) => {
         const input = validate(SpeakData, data);
+        const refused = deps.sendRate.take(userId);
+        if (refused) throw refused;
         deps.messages.enqueue({
           roomId,
           senderId: userId,

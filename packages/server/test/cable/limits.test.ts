@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { CLOSE_CODES, PROTOCOL_EXT, PROTOCOL_V1 } from '@salon/protocol';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import { waitFor } from '../helpers/wait-for.js';
 import { startTestServer, type TestServer } from '../helpers/salon-server.js';
 import {
@@ -136,6 +136,12 @@ describe('slow consumers', () => {
     const stuckUser = await newUser(server);
     const id = echoIdentifier('firehose');
     const socket = await stuckClient(server, stuckUser.token, id);
+    // Writes a pong a second, so that only the buffer bound (not the liveness check) can cut it.
+    const alive = setInterval(
+      () => socket.write(Buffer.concat([Buffer.from([0x8a, 0x80]), randomBytes(4)])),
+      1000,
+    );
+    onTestFinished(() => clearInterval(alive));
     const healthy = await connectedUser(server);
     await healthy.client.subscribed(id);
     expect(server.salon.cable.registry.subscriberCount('firehose')).toBe(2);
@@ -167,6 +173,48 @@ describe('slow consumers', () => {
     healthy.client.close();
     socket.destroy();
     await waitFor('every trace gone', registryIsEmpty(server));
+  });
+});
+
+describe('slow consumers in a real room', () => {
+  // A member's socket stops reading while their room floods (broadcast on the room's stream, as
+  // the message job does after each stored message, without the store's pace in the way).
+  test('a member who stops reading while the room floods is cut off; the others get every message', async () => {
+    const server = await startTestServer({ env: { SALON_CABLE_MAX_BUFFERED_BYTES: '65536' } });
+    const [stuck, reader] = [await newUser(server), await newUser(server)];
+    const room = await createRoom(server, [reader.userId, stuck.userId]);
+    const id = roomIdentifier(room);
+    const socket = await stuckClient(server, stuck.token, id);
+    // It keeps writing (a pong a second) so that the liveness check, which drops a peer silent for
+    // 6-9 s, cannot be what cuts it off: only the buffer bound can.
+    const pong = () => Buffer.concat([Buffer.from([0x8a, 0x80]), randomBytes(4)]);
+    const alive = setInterval(() => socket.write(pong()), 1000);
+    onTestFinished(() => clearInterval(alive));
+    const { client: healthy } = await connectRaw(server, { token: reader.token });
+    await healthy.subscribed(id);
+
+    const chunk = 'x'.repeat(8 * 1024);
+    let sent = 0;
+    let received = 0;
+    const flood = (n: number) =>
+      server.salon.cable.broadcast(`room:${room}`, { type: 'note', n, chunk });
+    await waitFor(
+      'the stuck member to be disconnected',
+      () => {
+        for (let i = 0; i < 4; i++) flood(++sent);
+        received += healthy.take(isData(id)).length;
+        return server.salon.cable.registry.connectionsOfUser(stuck.userId).size === 0;
+      },
+      20_000,
+      1,
+    );
+    expect(server.salon.cable.registry.subscriberCount(`room:${room}`)).toBe(1);
+    await waitFor(
+      'the reader to have every broadcast',
+      () => (received += healthy.take(isData(id)).length) === sent,
+      10_000,
+    );
+    socket.destroy();
   });
 });
 
