@@ -11,7 +11,10 @@ export function fastifyRoutes(printed: string): Set<string> {
     const m = /^((?:[│ ] {3})*)[├└]── (\S+)(?: \(([^)]+)\))?\s*$/.exec(line);
     if (!m) continue;
     const depth = (m[1] ?? '').length / 4;
-    const path = (depth > 0 ? (paths[depth - 1] ?? '') : '') + (m[2] ?? '');
+    const segment = m[2] ?? '';
+    // A top-level wildcard prints as `*`: it is the root's.
+    const parent = depth > 0 ? (paths[depth - 1] ?? '') : segment.startsWith('/') ? '' : '/';
+    const path = parent + segment;
     paths.length = depth;
     paths[depth] = path;
     for (const method of m[3]?.split(', ') ?? []) routes.add(`${method.trim()} ${path}`);
