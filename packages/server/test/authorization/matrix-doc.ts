@@ -56,8 +56,8 @@ Each cell is one test of that run: **✓** the caller got what the matrix
 test did not run. A refused cell also checks that the room, its members and its messages are as
 they were.
 
-Run of ${run.when} on ${run.database}, at commit ${run.commit}: ${String(counts.passed)} ✓,
-${String(counts.failed)} ✗, ${String(counts['not run'])} not run.
+Run of ${run.when} on ${run.database}, at commit ${run.commit}:
+${String(counts.passed)} ✓, ${String(counts.failed)} ✗, ${String(counts['not run'])} not run.
 
 The test fails when a route or a channel action exists that has no row here, and when this file
 no longer matches the matrix's rows, columns and expectations.

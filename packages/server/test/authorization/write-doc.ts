@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
 import { z } from 'zod';
 import { CALLERS, MATRIX, cellName } from './matrix.js';
 import { DOC_PATH, renderDoc, type CellResult } from './matrix-doc.js';
@@ -90,7 +91,9 @@ const doc = renderDoc(
   },
   (row, caller) => results.get(cellName(row, caller)) ?? { status: 'not run', why },
 );
-fs.writeFileSync(DOC_PATH, doc);
+// Written as the repository's Prettier would write it, so that `npm run lint` passes on it.
+const options = (await prettier.resolveConfig(fileURLToPath(DOC_PATH))) ?? {};
+fs.writeFileSync(DOC_PATH, await prettier.format(doc, { ...options, parser: 'markdown' }));
 const bad = [...results.values()].filter((r) => r.status !== 'passed').length;
 console.log(
   `wrote ${fileURLToPath(DOC_PATH)}: ${String(results.size - bad)} ✓, ${String(bad)} not ✓`,
