@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { ClientCommand } from '@salon/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,6 +180,8 @@ describe('each caller gets what the matrix says, and a refusal changes nothing',
           const after = await roomState(server, room.id);
           // A live removal took the member out on purpose: the rest must stand.
           if (liveRemoval(row, caller)) after.members = before.members;
+          if (!isDeepStrictEqual(after, before))
+            task.meta.observed = `${observed}, but the room changed`;
           expect(after).toEqual(before);
         }
       });

@@ -1,5 +1,5 @@
 /**
- * `npm run docs:authz [-- --project postgres]`: runs the authorization matrix once (SQLite by
+ * `npm run docs:authz [-- --project postgres] [-- vitest options]`: runs the authorization matrix once (SQLite by
  * default) and writes docs/authorization.md from vitest's JSON report, cell by cell. A cell shows
  * ✓ only when its own test passed in this run; a failed one shows what its caller got; one
  * missing from the report (skipped, or the file died before it) shows as not run. Exits non-zero
@@ -32,8 +32,12 @@ const Report = z.object({
   ),
 });
 
-const projectArg = process.argv.indexOf('--project');
-const project = projectArg >= 0 ? (process.argv[projectArg + 1] ?? 'packages') : 'packages';
+const args = process.argv.slice(2);
+const projectArg = args.indexOf('--project');
+const project = projectArg >= 0 ? (args[projectArg + 1] ?? 'packages') : 'packages';
+// Anything else goes to vitest as it is (e.g. `-t rename`: the cells left out show as not run).
+const passThrough =
+  projectArg >= 0 ? args.filter((_, i) => i !== projectArg && i !== projectArg + 1) : args;
 const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salon-authz-doc-'));
 const reportFile = path.join(outDir, 'report.json');
 
@@ -48,6 +52,7 @@ const run = spawnSync(
     '--reporter=dot',
     '--reporter=json',
     `--outputFile.json=${reportFile}`,
+    ...passThrough,
   ],
   { cwd: root, stdio: 'inherit' },
 );
