@@ -213,10 +213,13 @@ export function liveRemoval(row: MatrixRow, caller: Caller): boolean {
 }
 
 /**
- * Cable cells that need a room of their own: an allowed edit or delete changes the room, and a
- * live removal removes someone from it.
+ * Cable cells that need a room of their own: an allowed edit or delete changes the room, an
+ * invitee's message accepts the invitation, and a live removal removes someone from it.
  */
 export function cableNeedsFreshRoom(row: MatrixRow, caller: Caller): boolean {
   if (liveRemoval(row, caller)) return true;
-  return row.expect[caller] === ALLOWED && (row.action === 'edit' || row.action === 'delete');
+  if (row.expect[caller] !== ALLOWED) return false;
+  // An invitee who speaks has accepted: later cells need them still invited.
+  if (caller === 'invitee' && row.action === 'speak') return true;
+  return row.action === 'edit' || row.action === 'delete';
 }

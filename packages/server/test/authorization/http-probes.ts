@@ -198,3 +198,10 @@ export const HTTP_MUTATING = new Set([
   "DELETE /api/rooms/:id/messages/:message_id (the member's message)",
   "DELETE /api/rooms/:id/messages/:message_id (the owner's message)",
 ]);
+
+/** Rows whose allowed cells make an invitee a member, or not one any more. */
+export const HTTP_INVITEE_MUTATING = new Set([
+  'POST /api/rooms/:id/accept',
+  'POST /api/rooms/:id/decline',
+  'POST /api/rooms/:id/messages',
+]);

@@ -75,6 +75,8 @@ export interface People {
   owner: Person;
   admin: Person;
   member: Person;
+  /** Asks before being added to groups: added, they are invited (pending) until they accept. */
+  invitee: Person;
   /** Another member: whom the "another member" rows remove. */
   peer: Person;
   removed: Person;
@@ -86,8 +88,21 @@ export interface People {
 }
 
 export async function makePeople(server: TestServer): Promise<People> {
-  const names = ['owner', 'admin', 'member', 'peer', 'removed', 'outsider', 'guest', 'stranger'];
+  const names = [
+    'owner',
+    'admin',
+    'member',
+    'invitee',
+    'peer',
+    'removed',
+    'outsider',
+    'guest',
+    'stranger',
+  ];
   const made = await Promise.all(names.map((n) => person(server, n)));
+  const invitee = made[names.indexOf('invitee')];
+  if (invitee === undefined) throw new Error('no invitee');
+  await ok(server, 'PATCH', '/api/me', { group_adds: 'contacts' }, invitee.token);
   return Object.fromEntries(names.map((n, i) => [n, made[i]])) as unknown as People;
 }
 
@@ -100,7 +115,7 @@ export interface MatrixRoom {
 
 /**
  * A group made through the API: the owner adds admin, member, peer and removed (all in at once:
- * their setting is the default "everyone"); admin is made admin in the database, as Salon has no
+ * their setting is the default "everyone") and invitee (invited: theirs is "contacts"); admin is made admin in the database, as Salon has no
  * route for it yet; then, unless `keepRemoved`, the owner removes `removed`.
  */
 export async function makeRoom(
@@ -108,12 +123,12 @@ export async function makeRoom(
   people: People,
   opts: { keepRemoved?: boolean } = {},
 ): Promise<MatrixRoom> {
-  const { owner, admin, member, peer, removed } = people;
+  const { owner, admin, member, invitee, peer, removed } = people;
   const { room } = await ok<{ room: RoomDetail }>(
     server,
     'POST',
     '/api/rooms',
-    { name: 'Matrix', members: [admin.id, member.id, peer.id, removed.id] },
+    { name: 'Matrix', members: [admin.id, member.id, invitee.id, peer.id, removed.id] },
     owner.token,
     201,
   );

@@ -16,6 +16,7 @@ export const CALLERS = [
   'owner',
   'admin',
   'member',
+  'invitee',
   'removed',
   'outsider',
   'revoked',
@@ -29,6 +30,8 @@ export const CALLER_NOTES: Readonly<Record<Caller, string>> = {
   owner: 'signed in; created the group room (role owner)',
   admin: 'signed in; role admin in the room',
   member: 'signed in; plain member of the room',
+  invitee:
+    'signed in; invited to the room and has not accepted (their setting asks first: group_adds "contacts"); may read, and replying accepts (their typing is taken and not shown)',
   removed:
     'signed in; was a member until the owner removed them (on the cable: subscribed while a member, then removed)',
   outsider: 'signed in; never in the room',
@@ -56,7 +59,7 @@ export interface MatrixRow {
   readonly expect: Readonly<Record<Caller, string>>;
 }
 
-type RoomCallers = Pick<Record<Caller, string>, 'owner' | 'admin' | 'member'>;
+type RoomCallers = Pick<Record<Caller, string>, 'owner' | 'admin' | 'member' | 'invitee'>;
 
 const NOT_FOUND = '404 ROOM_NOT_FOUND';
 const FORBIDDEN = '403 FORBIDDEN';
@@ -98,12 +101,24 @@ function roomRoute(id: string, route: string, inRoom: RoomCallers): MatrixRow {
   };
 }
 
-const allInRoom: RoomCallers = { owner: ALLOWED, admin: ALLOWED, member: ALLOWED };
-const adminsOnly: RoomCallers = { owner: ALLOWED, admin: ALLOWED, member: FORBIDDEN };
-const nothingToAccept: RoomCallers = {
+const allInRoom: RoomCallers = {
+  owner: ALLOWED,
+  admin: ALLOWED,
+  member: ALLOWED,
+  invitee: ALLOWED,
+};
+const adminsOnly: RoomCallers = {
+  owner: ALLOWED,
+  admin: ALLOWED,
+  member: FORBIDDEN,
+  invitee: FORBIDDEN,
+};
+/** Only an invitation can be accepted or declined; the others are already in. */
+const inviteeOnly: RoomCallers = {
   owner: '409 NOTHING_TO_ACCEPT',
   admin: '409 NOTHING_TO_ACCEPT',
   member: '409 NOTHING_TO_ACCEPT',
+  invitee: ALLOWED,
 };
 
 export const HTTP_ROWS: readonly MatrixRow[] = [
@@ -151,19 +166,19 @@ export const HTTP_ROWS: readonly MatrixRow[] = [
     'DELETE /api/rooms/:id/members/:user_id',
     allInRoom,
   ),
-  roomRoute('POST /api/rooms/:id/accept', 'POST /api/rooms/:id/accept', nothingToAccept),
-  roomRoute('POST /api/rooms/:id/decline', 'POST /api/rooms/:id/decline', nothingToAccept),
+  roomRoute('POST /api/rooms/:id/accept', 'POST /api/rooms/:id/accept', inviteeOnly),
+  roomRoute('POST /api/rooms/:id/decline', 'POST /api/rooms/:id/decline', inviteeOnly),
   roomRoute('GET /api/rooms/:id/messages', 'GET /api/rooms/:id/messages', allInRoom),
   roomRoute('POST /api/rooms/:id/messages', 'POST /api/rooms/:id/messages', allInRoom),
   roomRoute(
     "PATCH /api/rooms/:id/messages/:message_id (the member's message)",
     'PATCH /api/rooms/:id/messages/:message_id',
-    { owner: FORBIDDEN, admin: FORBIDDEN, member: ALLOWED },
+    { owner: FORBIDDEN, admin: FORBIDDEN, member: ALLOWED, invitee: FORBIDDEN },
   ),
   roomRoute(
     "DELETE /api/rooms/:id/messages/:message_id (the member's message)",
     'DELETE /api/rooms/:id/messages/:message_id',
-    allInRoom,
+    { ...allInRoom, invitee: FORBIDDEN },
   ),
   roomRoute(
     "DELETE /api/rooms/:id/messages/:message_id (the owner's message)",
@@ -234,8 +249,13 @@ function inboxChannel(action: string, inRoom: Partial<RoomCallers> = {}): Matrix
   };
 }
 
-const senderOnly = { owner: 'error FORBIDDEN', admin: 'error FORBIDDEN' };
-const notByMember = { member: 'error FORBIDDEN' };
+const senderOnly = {
+  owner: 'error FORBIDDEN',
+  admin: 'error FORBIDDEN',
+  invitee: 'error FORBIDDEN',
+};
+const notByInvitee = { invitee: 'error FORBIDDEN' };
+const notByMembers = { member: 'error FORBIDDEN', invitee: 'error FORBIDDEN' };
 
 export const CABLE_ROWS: readonly MatrixRow[] = [
   {
@@ -261,8 +281,8 @@ export const CABLE_ROWS: readonly MatrixRow[] = [
   roomChannel('typing'),
   roomChannel('read'),
   roomChannel("edit (the member's message)", senderOnly),
-  roomChannel("delete (the member's message)"),
-  roomChannel("delete (the owner's message)", notByMember),
+  roomChannel("delete (the member's message)", notByInvitee),
+  roomChannel("delete (the owner's message)", notByMembers),
   {
     id: 'RoomChannel history (ext protocol)',
     surface: 'cable',
@@ -286,8 +306,8 @@ export const CABLE_ROWS: readonly MatrixRow[] = [
   inboxChannel('typing'),
   inboxChannel('read'),
   inboxChannel("edit (the member's message)", senderOnly),
-  inboxChannel("delete (the member's message)"),
-  inboxChannel("delete (the owner's message)", notByMember),
+  inboxChannel("delete (the member's message)", notByInvitee),
+  inboxChannel("delete (the owner's message)", notByMembers),
   {
     id: 'UserChannel subscribe',
     surface: 'cable',
