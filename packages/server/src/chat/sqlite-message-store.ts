@@ -40,7 +40,10 @@ export class SqliteMessageStore implements MessageStore {
       ),
     };
 
-    this.#write = db.transaction((requests: readonly MessageRequest[]) => {
+    // IMMEDIATE: the batch reads (membership, earlier sends) before it writes, and a deferred
+    // transaction cannot become a writer once the main thread has committed since its read
+    // (SQLITE_BUSY at once, without busy_timeout's wait).
+    const batch = db.transaction((requests: readonly MessageRequest[]) => {
       const names = new Map<string, string | null>();
       const nameOf = (id: string): string | null => {
         if (!names.has(id)) names.set(id, (q.name.get(id) as string | null | undefined) ?? null);
@@ -68,6 +71,7 @@ export class SqliteMessageStore implements MessageStore {
       for (const m of readMarks(plan)) q.read.run(m.seq, m.roomId, m.userId, m.seq);
       return finish(plan, nameOf);
     });
+    this.#write = (requests) => batch.immediate(requests);
   }
 
   writeBatch(requests: readonly MessageRequest[]): Promise<WriteResult[]> {

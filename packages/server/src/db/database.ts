@@ -1,5 +1,15 @@
 import type SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDialectConfig,
+} from 'kysely';
 import type pg from 'pg';
 import { ConfigError } from '../config-error.js';
 import { migrationProvider } from './migrations/index.js';
@@ -32,9 +42,35 @@ export async function openDatabase(url: string): Promise<Db> {
   return db;
 }
 
+/**
+ * SQLite transactions take the write lock when they begin (BEGIN IMMEDIATE). A deferred
+ * transaction that reads and then writes cannot become a writer once another connection (the
+ * message writer thread) has committed since its read: SQLite answers SQLITE_BUSY at once, without
+ * waiting out busy_timeout, and adding members to a group whose events were being stored failed
+ * with a 500. Taking the lock first makes it wait its turn instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
 /** Kysely over a better-sqlite3 connection, with compiled statements kept. */
 export function sqliteDialect(sqlite: SQLite.Database): SqliteDialect {
-  return new SqliteDialect({ database: withStatementCache(sqlite) });
+  return new ImmediateSqliteDialect({ database: withStatementCache(sqlite) });
 }
 
 /** Kysely over a `pg` pool (whose type parsers make int8 a number: see postgres-pool.ts). */
