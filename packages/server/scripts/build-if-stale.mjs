@@ -1,0 +1,116 @@
+// Compiles the server into packages/server/dist (plain ESM JavaScript with source maps, the
+// workspace packages it imports bundled in, everything from node_modules left to `import`), only
+// when something it was built from changed: `npm start` and the `salon` bin then run `node` on
+// the output, with no TypeScript loader in the process or its worker threads.
+//
+// Run as a script it builds if stale (`--force`: always) and exits non-zero if the build fails;
+// imported, `buildIfStale()` does the same and throws.
+import { chmodSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isFresh, writeStamp } from '../../../scripts/build-stamp.mjs';
+
+const server = fileURLToPath(new URL('..', import.meta.url));
+const root = join(server, '..', '..');
+
+/** Where the build goes; `node --enable-source-maps dist/cli.js start` runs it. */
+export const DIST_DIR = join(server, 'dist');
+const STAMP = join(DIST_DIR, 'build-stamp.json');
+
+/**
+ * The entry points, named as they land in dist/. The writer worker is one of them: a worker
+ * thread starts on a file, and src/worker-entry.ts looks for it next to the compiled code.
+ */
+const ENTRIES = {
+  cli: join(server, 'src', 'cli.ts'),
+  'message-writer.worker': join(server, 'src', 'chat', 'message-writer.worker.ts'),
+};
+
+/**
+ * What decides the output besides the sources esbuild reads (which it lists itself): the
+ * installed packages, the package manifests and TypeScript settings, and this script.
+ */
+const SETTINGS_FILES = [
+  join(root, 'package-lock.json'),
+  join(root, 'package.json'),
+  join(root, 'tsconfig.json'),
+  join(server, 'package.json'),
+  fileURLToPath(import.meta.url),
+];
+
+/** True when dist/ was built from the current sources. */
+export function isBuildFresh() {
+  return isFresh(STAMP);
+}
+
+/**
+ * Builds dist/ unless it is fresh. The new build is written to a directory of its own and then
+ * moved in place, so that several `salon` processes starting at once never run a half-written
+ * build. Resolves true if it built.
+ */
+export async function buildIfStale({ force = false, log = (line) => console.error(line) } = {}) {
+  if (!force && isBuildFresh()) return false;
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch (err) {
+    throw new Error('esbuild is not installed: run `npm install` first', { cause: err });
+  }
+  log('building the server (packages/server/dist)…');
+  const out = mkdtempSync(join(server, '.dist-'));
+  try {
+    const result = await esbuild.build({
+      entryPoints: ENTRIES,
+      outdir: out,
+      bundle: true,
+      // Code the CLI imports on use (the server, `salon db`) stays in chunks loaded on use.
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      sourcemap: 'linked',
+      // Bundling renames clashing names; error names and logs should read as in the sources.
+      keepNames: true,
+      metafile: true,
+      logLevel: 'warning',
+      plugins: [nodeModulesExternal],
+    });
+    const inputs = Object.keys(result.metafile.inputs).map((file) => resolve(root, file));
+    writeStamp(join(out, 'build-stamp.json'), [...inputs, ...SETTINGS_FILES]);
+    // mkdtemp makes the directory private to its owner; the service may run as another user.
+    chmodSync(out, 0o755);
+    rmSync(DIST_DIR, { recursive: true, force: true });
+    renameSync(out, DIST_DIR);
+  } catch (err) {
+    rmSync(out, { recursive: true, force: true });
+    // Another process moved its build in first: fine if that one is fresh.
+    if (isBuildFresh()) return false;
+    throw err;
+  }
+  log(`server built into ${relative(process.cwd(), DIST_DIR) || '.'}`);
+  return true;
+}
+
+/**
+ * Leaves every package from node_modules to Node's own `import` (native addons, optional peers,
+ * and the lockfile says which version), and bundles Salon's own workspace packages, whose
+ * exports are TypeScript sources that plain `node` cannot load.
+ */
+const nodeModulesExternal = {
+  name: 'node-modules-external',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith('@salon/') ? undefined : { path: args.path, external: true },
+    );
+  },
+};
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    const built = await buildIfStale({ force: process.argv.includes('--force') });
+    if (!built) console.log('server is up to date (packages/server/dist)');
+  } catch (err) {
+    console.error('server build failed:', err instanceof Error ? err.message : err);
+    process.exit(1);
+  }
+}
