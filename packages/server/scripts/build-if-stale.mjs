@@ -1,5 +1,6 @@
 // Compiles the server into packages/server/dist (plain ESM JavaScript with source maps, the
-// workspace packages it imports bundled in, everything from node_modules left to `import`), only
+// workspace packages and a few pure ES-module libraries bundled in, the rest of node_modules left
+// to `import`), only
 // when something it was built from changed: `npm start` and the `salon` bin then run `node` on
 // the output, with no TypeScript loader in the process or its worker threads.
 //
@@ -61,6 +62,8 @@ export async function buildIfStale({ force = false, log = (line) => console.erro
   try {
     const result = await esbuild.build({
       entryPoints: ENTRIES,
+      // Paths in the metafile are relative to this.
+      absWorkingDir: root,
       outdir: out,
       bundle: true,
       // Code the CLI imports on use (the server, `salon db`) stays in chunks loaded on use.
@@ -86,21 +89,30 @@ export async function buildIfStale({ force = false, log = (line) => console.erro
     // Another process moved its build in first: fine if that one is fresh.
     if (isBuildFresh()) return false;
     throw err;
+  } finally {
+    // esbuild builds in a child process of its own; the `salon` bin goes on to run the server.
+    esbuild.stop();
   }
   log(`server built into ${relative(process.cwd(), DIST_DIR) || '.'}`);
   return true;
 }
 
 /**
- * Leaves every package from node_modules to Node's own `import` (native addons, optional peers,
- * and the lockfile says which version), and bundles Salon's own workspace packages, whose
- * exports are TypeScript sources that plain `node` cannot load.
+ * Packages bundled into the build rather than imported from node_modules at run time: Salon's
+ * own workspace packages, whose exports are TypeScript sources that plain `node` cannot load, and
+ * pure ES-module libraries that Node would otherwise load as hundreds of separate modules (each
+ * with its own source, compiled code and module record): bundled, Kysely, Zod and
+ * libphonenumber-js take about 30 MB less memory at start. Everything else (CommonJS packages,
+ * native addons, packages that load their own files by path, like pino's transports or BullMQ's
+ * Lua scripts) stays external; the lockfile is an input of the stamp, so an upgrade rebuilds.
  */
+const BUNDLED = /^(?:@salon\/|kysely(?:\/|$)|zod(?:\/|$)|libphonenumber-js(?:\/|$))/;
+
 const nodeModulesExternal = {
   name: 'node-modules-external',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith('@salon/') ? undefined : { path: args.path, external: true },
+      BUNDLED.test(args.path) ? undefined : { path: args.path, external: true },
     );
   },
 };
