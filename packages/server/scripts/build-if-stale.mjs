@@ -72,6 +72,9 @@ export async function buildIfStale({ force = false, log = (line) => console.erro
       platform: 'node',
       target: 'node20',
       sourcemap: 'linked',
+      // Stack traces need the mappings only; the sources are in the checkout. Node keeps every
+      // map it loads in memory (--enable-source-maps), and the sources would triple their size.
+      sourcesContent: false,
       // Bundling renames clashing names; error names and logs should read as in the sources.
       keepNames: true,
       metafile: true,

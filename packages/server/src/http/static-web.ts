@@ -5,7 +5,6 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WEB_DIST_DIR } from '../server-files.js';
 
-
 /** Paths that belong to the API and the cable: never answered with the app, even for browsers. */
 const RESERVED = /^\/(?:api|cable|healthz)(?:[/?#]|$)/;
 
