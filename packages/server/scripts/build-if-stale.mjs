@@ -79,7 +79,11 @@ export async function buildIfStale({ force = false, log = (line) => console.erro
       keepNames: true,
       metafile: true,
       logLevel: 'warning',
-      plugins: [nodeModulesExternal],
+      plugins: [externals],
+      // Bundled CommonJS code calls require() for Node's built-in modules; ES modules have none.
+      banner: {
+        js: "import { createRequire as __salonCreateRequire } from 'node:module'; const require = __salonCreateRequire(import.meta.url);",
+      },
     });
     const inputs = Object.keys(result.metafile.inputs).map((file) => resolve(root, file));
     writeStamp(join(out, 'build-stamp.json'), [...inputs, ...SETTINGS_FILES]);
@@ -101,21 +105,41 @@ export async function buildIfStale({ force = false, log = (line) => console.erro
 }
 
 /**
- * Packages bundled into the build rather than imported from node_modules at run time: Salon's
- * own workspace packages, whose exports are TypeScript sources that plain `node` cannot load, and
- * pure ES-module libraries that Node would otherwise load as hundreds of separate modules (each
- * with its own source, compiled code and module record): bundled, Kysely, Zod and
- * libphonenumber-js take about 30 MB less memory at start. Everything else (CommonJS packages,
- * native addons, packages that load their own files by path, like pino's transports or BullMQ's
- * Lua scripts) stays external; the lockfile is an input of the stamp, so an upgrade rebuilds.
+ * Packages left to Node's own `import` at run time instead of being bundled: native addons, and
+ * packages that load files of their own by path (pino's transports run in a worker thread on a
+ * file, BullMQ reads its Lua scripts), with what only cluster or PostgreSQL mode loads, and
+ * optional native helpers that may not be installed. Everything else is bundled, Salon's
+ * workspace packages (TypeScript sources that plain `node` cannot load) and the libraries: Node
+ * then loads a few modules instead of about a thousand files, which at start costs it more CPU
+ * time and memory than running them. The lockfile is an input of the stamp: an upgrade rebuilds.
  */
-const BUNDLED = /^(?:@salon\/|kysely(?:\/|$)|zod(?:\/|$)|libphonenumber-js(?:\/|$))/;
+const EXTERNAL = new Set([
+  'better-sqlite3',
+  'pino',
+  'pino-pretty',
+  'thread-stream',
+  'bullmq',
+  'ioredis',
+  'pg',
+  'pg-native',
+  'bufferutil',
+  'utf-8-validate',
+]);
 
-const nodeModulesExternal = {
-  name: 'node-modules-external',
+/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
+const packageOf = (specifier) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
+
+const externals = {
+  name: 'externals',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) =>
-      BUNDLED.test(args.path) ? undefined : { path: args.path, external: true },
+      args.path.startsWith('node:') || EXTERNAL.has(packageOf(args.path))
+        ? { path: args.path, external: true }
+        : undefined,
     );
   },
 };
