@@ -1,7 +1,9 @@
 // Measures how the compiled server starts: time from spawning `node` to the "Salon is listening"
-// line (wall clock, and the CPU time the process used), and resident memory (VmRSS, Linux) at that moment, before any connection. Several runs
-// on a fresh SQLite data dir each; prints every run and the medians. Build first (`npm run build
-// --workspace @salon/server`). Usage: node packages/server/scripts/measure-start.mjs [runs=7]
+// line (wall clock, and the CPU time the process used, which shared cores barely change), and
+// resident memory (VmRSS, Linux) at that moment, before any connection. Several runs, each on a
+// fresh SQLite data dir; prints every run and the medians. Build first (`npm run build
+// --workspace @salon/server`).
+// Usage: node packages/server/scripts/measure-start.mjs [runs=7] [--source]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -9,8 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const runs = Number(process.argv[2] ?? 7);
+const args = process.argv.slice(2);
+const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 7);
+/** `--source`: the TypeScript sources through tsx instead, as `npm start` ran them before. */
+const nodeArgs = args.includes('--source')
+  ? ['--import', 'tsx', fileURLToPath(new URL('../src/cli.ts', import.meta.url)), 'start']
+  : ['--enable-source-maps', fileURLToPath(new URL('../dist/cli.js', import.meta.url)), 'start'];
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -49,7 +55,7 @@ async function once() {
     Object.entries(process.env).filter(([k]) => !k.startsWith('SALON_')),
   );
   const started = performance.now();
-  const child = spawn(process.execPath, ['--enable-source-maps', cli, 'start'], {
+  const child = spawn(process.execPath, nodeArgs, {
     env: {
       ...env,
       NODE_ENV: 'production',
