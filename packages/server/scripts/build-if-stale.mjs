@@ -1,8 +1,8 @@
-// Compiles the server into packages/server/dist (plain ESM JavaScript with source maps, the
-// workspace packages and a few pure ES-module libraries bundled in, the rest of node_modules left
-// to `import`), only
-// when something it was built from changed: `npm start` and the `salon` bin then run `node` on
-// the output, with no TypeScript loader in the process or its worker threads.
+// Compiles the server into packages/server/dist (ES modules with source maps: Salon's sources,
+// its workspace packages and most libraries bundled into a few files; see EXTERNAL for what stays
+// in node_modules), only when something it was built from changed: `npm start` and the `salon`
+// bin then run `node` on the output, with no TypeScript loader in the process or its worker
+// threads.
 //
 // Run as a script it builds if stale (`--force`: always) and exits non-zero if the build fails;
 // imported, `buildIfStale()` does the same and throws.
@@ -20,7 +20,7 @@ const STAMP = join(DIST_DIR, 'build-stamp.json');
 
 /**
  * The entry points, named as they land in dist/. The writer worker is one of them: a worker
- * thread starts on a file, and src/worker-entry.ts looks for it next to the compiled code.
+ * thread starts on a file, and src/server-files.ts looks for it next to the compiled code.
  */
 const ENTRIES = {
   cli: join(server, 'src', 'cli.ts'),
