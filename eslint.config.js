@@ -41,6 +41,19 @@ export default tseslint.config(
     languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
   {
+    // Build and measurement scripts, and the server's bin: plain Node.
+    files: ['scripts/**/*.mjs', 'packages/server/scripts/**/*.mjs', 'packages/server/bin/**/*.js'],
+    languageOptions: {
+      globals: {
+        console: 'readonly',
+        process: 'readonly',
+        URL: 'readonly',
+        fetch: 'readonly',
+        performance: 'readonly',
+      },
+    },
+  },
+  {
     // The web app's service worker: plain JavaScript run by the browser in a worker scope.
     files: ['packages/web/sw/**/*.js'],
     languageOptions: {

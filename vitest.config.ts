@@ -67,10 +67,12 @@ const postgres: TestProjectInlineConfiguration[] = [
       name: 'cluster',
       env: { SALON_TEST_DB: 'postgres' },
       include: [CLUSTER],
-      // PostgreSQL reachable; Chromium there and packages/web/dist built (the nginx tests).
+      // PostgreSQL reachable; Chromium there and packages/web/dist built (the nginx tests); the
+      // server compiled into packages/server/dist (the nodes run it, as `npm start` does).
       globalSetup: [
         'packages/server/test/helpers/postgres-global-setup.ts',
         'packages/web/test/e2e/helpers/global-setup.ts',
+        'packages/server/test/helpers/build-server-global-setup.ts',
       ],
       // Each file starts several Salon processes (and some a browser): one file at a time, after
       // everything else, so that they share the two cores with nothing.

@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { startWorker } from '../server-files.js';
 import type { WriterReply, WriterRequest } from './message-writer.worker.js';
 import type { MessageRequest, MessageStore, WriteResult } from './message.store.js';
 
@@ -43,12 +44,7 @@ export class WorkerMessageStore implements MessageStore {
 
   #ensureWorker(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(new URL('../ts-worker.mjs', import.meta.url), {
-      workerData: {
-        entry: new URL('./message-writer.worker.ts', import.meta.url).href,
-        databaseUrl: this.#databaseUrl,
-      },
-    });
+    const worker = startWorker('message-writer', { databaseUrl: this.#databaseUrl });
     worker.on('message', (reply: WriterReply) => {
       const p = this.#pending.get(reply.id);
       if (!p) return;

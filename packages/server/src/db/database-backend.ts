@@ -3,7 +3,6 @@ import { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { KyselyMessageStore, type MessageStore } from '../chat/message.store.js';
-import { PostgresMessageStore } from '../chat/postgres-message-store.js';
 import { WorkerMessageStore } from '../chat/worker-message-store.js';
 import {
   databaseKind,
@@ -13,7 +12,6 @@ import {
   sqliteDialect,
   type Db,
 } from './database.js';
-import { createPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
 
 export interface BackendOptions {
@@ -58,7 +56,9 @@ export type DatabaseBackend = SqliteBackend | PostgresBackend;
 
 export async function openBackend(options: BackendOptions): Promise<DatabaseBackend> {
   const backend =
-    databaseKind(options.url) === 'sqlite' ? openSqliteBackend(options) : openPostgres(options);
+    databaseKind(options.url) === 'sqlite'
+      ? openSqliteBackend(options)
+      : await openPostgres(options);
   try {
     if (backend.kind === 'postgres') await probe(backend.pool, options.url);
     if (options.migrate !== false) await migrate(backend.db);
@@ -93,7 +93,12 @@ function openSqliteBackend(options: BackendOptions): SqliteBackend {
   return { kind: 'sqlite', db, sqlite, messageStore, close: closer(db, messageStore) };
 }
 
-function openPostgres(options: BackendOptions): PostgresBackend {
+async function openPostgres(options: BackendOptions): Promise<PostgresBackend> {
+  // Loaded on this path only: a SQLite server never loads the pg driver.
+  const [{ createPostgresPool }, { PostgresMessageStore }] = await Promise.all([
+    import('./postgres-pool.js'),
+    import('../chat/postgres-message-store.js'),
+  ]);
   const pool = createPostgresPool(options.url, {
     max: options.poolSize,
     log: options.log.child({ part: 'postgres' }),

@@ -1,12 +1,9 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-
-/** Where `npm run build --workspace @salon/web` writes the web app. */
-export const WEB_DIST_DIR = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+import { WEB_DIST_DIR } from '../server-files.js';
 
 /** Paths that belong to the API and the cable: never answered with the app, even for browsers. */
 const RESERVED = /^\/(?:api|cable|healthz)(?:[/?#]|$)/;

@@ -14,11 +14,12 @@ import { startTwilioFake, type TwilioFake } from '../../helpers/twilio-fake.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
-const cli = path.join(root, 'packages/server/src/cli.ts');
+/** The compiled CLI, what `npm start` runs (built by the cluster project's globalSetup). */
+const cli = path.join(root, 'packages/server/dist/cli.js');
 
 export const REDIS_URL = process.env.SALON_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** One Salon process of a test cluster, started as a person would: `node … salon start`. */
+/** One Salon process of a test cluster, started as `npm start` does: `node dist/cli.js start`. */
 export interface ClusterNode extends ServerAddress {
   readonly name: string;
   readonly port: number;
@@ -93,7 +94,7 @@ export class TestCluster {
     const base = Object.fromEntries(
       Object.entries(process.env).filter(([k]) => !k.startsWith('SALON_')),
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'start'], {
+    const child = spawn(process.execPath, ['--enable-source-maps', cli, 'start'], {
       cwd: root,
       env: {
         ...base,
