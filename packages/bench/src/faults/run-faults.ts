@@ -9,10 +9,11 @@
 import { cleanUpOnExit, runCleanup } from './cleanup.js';
 import { section, writeResult } from './results-file.js';
 import type { Scenario } from './scenario.js';
+import { cluster } from './scenarios/cluster.js';
 import { diskFull } from './scenarios/disk-full.js';
 import { killNode } from './scenarios/kill-node.js';
 
-const scenarios: Scenario[] = [diskFull, killNode];
+const scenarios: Scenario[] = [diskFull, killNode, cluster];
 
 function usage(): string {
   return [

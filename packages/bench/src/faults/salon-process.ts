@@ -27,6 +27,7 @@ export class SalonProcess {
   readonly #opts: SalonProcessOptions;
   #proc: ChildProcess | undefined;
   #output = '';
+  #up = false;
   starts = 0;
 
   constructor(opts: SalonProcessOptions) {
@@ -46,6 +47,11 @@ export class SalonProcess {
     return (
       this.#proc !== undefined && this.#proc.exitCode === null && this.#proc.signalCode === null
     );
+  }
+
+  /** Started, answering /healthz, and not killed since: where a load balancer sends clients. */
+  get up(): boolean {
+    return this.#up && this.running;
   }
 
   /** Starts the node and resolves once it listens. */
@@ -77,6 +83,7 @@ export class SalonProcess {
       await sleep(100);
     }
     this.starts++;
+    this.#up = true;
   }
 
   async #healthy(): Promise<boolean> {
@@ -93,6 +100,7 @@ export class SalonProcess {
   async kill9(): Promise<void> {
     const proc = this.#proc;
     if (!proc || !this.running) return;
+    this.#up = false;
     const exited = new Promise((resolve) => proc.once('exit', resolve));
     proc.kill('SIGKILL');
     await exited;
@@ -102,6 +110,7 @@ export class SalonProcess {
   async stop(): Promise<void> {
     const proc = this.#proc;
     if (!proc || !this.running) return;
+    this.#up = false;
     const exited = new Promise((resolve) => proc.once('exit', resolve));
     proc.kill('SIGTERM');
     const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
