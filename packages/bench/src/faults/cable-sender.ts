@@ -6,6 +6,11 @@ import type { Ledger } from './ledger.js';
 const WINDOW = 5;
 /** A send without an answer this long is sent again (the node may have died holding it). */
 const RESEND_AFTER_MS = 3000;
+/**
+ * A connection silent this long is taken for dead (the server pings every 3 s), as the SDK's
+ * monitor does: a cut network sends no FIN, so nothing else would notice.
+ */
+const STALE_AFTER_MS = 9000;
 
 interface Frame {
   type?: string;
@@ -41,6 +46,7 @@ export class CableSender {
   #closed = false;
   #timer: NodeJS.Timeout | undefined;
   #attempt = 0;
+  #lastFrameAt = Date.now();
   /** Connections that opened, and those that ended without the client asking. */
   connects = 0;
 
@@ -94,7 +100,11 @@ export class CableSender {
       handshakeTimeout: 5000,
     });
     this.#ws = ws;
-    ws.on('message', (data: Buffer) => this.#onFrame(ws, JSON.parse(data.toString()) as Frame));
+    this.#lastFrameAt = Date.now();
+    ws.on('message', (data: Buffer) => {
+      this.#lastFrameAt = Date.now();
+      this.#onFrame(ws, JSON.parse(data.toString()) as Frame);
+    });
     ws.on('error', () => undefined);
     ws.on('close', () => {
       if (this.#ws !== ws || this.#closed) return;
@@ -153,6 +163,13 @@ export class CableSender {
   }
 
   #tick(): void {
+    if (this.#ws && Date.now() - this.#lastFrameAt > STALE_AFTER_MS) {
+      this.#ledger.see('cable connection silent, dropped by the client');
+      this.#lastFrameAt = Date.now();
+      // 'close' follows and reconnects.
+      this.#ws.terminate();
+      return;
+    }
     if (!this.#ready) return;
     const now = Date.now();
     for (const [id, sentAt] of this.#pending) if (now - sentAt >= RESEND_AFTER_MS) this.#speak(id);

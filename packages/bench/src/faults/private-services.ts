@@ -20,18 +20,22 @@ export class PrivateRedis {
     onCleanup(() => this.#proc?.kill('SIGKILL'));
   }
 
-  static async start(bind = '127.0.0.1'): Promise<PrivateRedis> {
+  static async start(bind: readonly string[] = ['127.0.0.1']): Promise<PrivateRedis> {
     const redis = new PrivateRedis(await freePort());
     await redis.#start(bind);
     return redis;
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${String(this.port)}`;
+    return this.urlAt('127.0.0.1');
   }
 
-  #bind = '127.0.0.1';
-  async #start(bind: string): Promise<void> {
+  urlAt(host: string): string {
+    return `redis://${host}:${String(this.port)}`;
+  }
+
+  #bind: readonly string[] = ['127.0.0.1'];
+  async #start(bind: readonly string[]): Promise<void> {
     this.#bind = bind;
     const proc = spawn(
       'redis-server',
@@ -39,12 +43,16 @@ export class PrivateRedis {
         '--port',
         String(this.port),
         '--bind',
-        bind,
+        ...bind,
         '--save',
         '',
         '--appendonly',
         'no',
         '--daemonize',
+        'no',
+        // Listening on a namespace's link address too (partition): no password on this
+        // throwaway instance, reachable only from this machine.
+        '--protected-mode',
         'no',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -106,7 +114,11 @@ export class PrivatePostgres {
   }
 
   get url(): string {
-    return `postgres://postgres@127.0.0.1:${String(this.port)}/postgres`;
+    return this.urlAt('127.0.0.1');
+  }
+
+  urlAt(host: string): string {
+    return `postgres://postgres@${host}:${String(this.port)}/postgres`;
   }
 
   /** pg_ctl restart -m fast: sessions are ended, the server comes back a moment later. */

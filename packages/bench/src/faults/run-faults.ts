@@ -12,8 +12,9 @@ import type { Scenario } from './scenario.js';
 import { cluster } from './scenarios/cluster.js';
 import { diskFull } from './scenarios/disk-full.js';
 import { killNode } from './scenarios/kill-node.js';
+import { partition } from './scenarios/partition.js';
 
-const scenarios: Scenario[] = [diskFull, killNode, cluster];
+const scenarios: Scenario[] = [diskFull, killNode, cluster, partition];
 
 function usage(): string {
   return [
