@@ -39,6 +39,8 @@ export interface LoadOptions {
   cableSenders: number;
   /** Messages per second per sender. */
   perSecond: number;
+  /** Members of the group who only listen (the soak's churning connections). Default 0. */
+  listeners?: number;
 }
 
 /**
@@ -50,11 +52,16 @@ export class Load {
   readonly roomId: string;
   /** Account id → name: the database knows ids, the ledger names. */
   readonly names: Map<string, string>;
+  /** The group's members who do not send. */
+  readonly listeners: Account[];
   readonly #http: HttpSender[];
   readonly #cable: CableSender[];
 
   private constructor(roomId: string, people: Account[], opts: LoadOptions) {
     this.roomId = roomId;
+    const senders = opts.httpSenders + opts.cableSenders;
+    this.listeners = people.slice(senders);
+    people = people.slice(0, senders);
     this.names = new Map(people.map((p) => [p.id, p.name]));
     const per = opts.perSecond;
     this.#http = people.slice(0, opts.httpSenders).map(
@@ -86,6 +93,8 @@ export class Load {
       people.push(await signIn(signInUrl, sms, `http${String(i)}`));
     for (let i = 0; i < opts.cableSenders; i++)
       people.push(await signIn(signInUrl, sms, `cable${String(i)}`));
+    for (let i = 0; i < (opts.listeners ?? 0); i++)
+      people.push(await signIn(signInUrl, sms, `listener${String(i)}`));
     const roomId = await createGroup(signInUrl, people);
     return new Load(roomId, people, opts);
   }

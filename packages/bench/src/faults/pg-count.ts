@@ -7,7 +7,7 @@ export async function readPostgres(url: string, roomId: string): Promise<StoredR
   await client.connect();
   try {
     const res = await client.query<StoredRow>(STORED_ROWS_SQL.replace('?', '$1'), [roomId]);
-    return res.rows.map((r) => ({ ...r, copies: Number(r.copies) }));
+    return res.rows;
   } finally {
     await client.end();
   }

@@ -59,9 +59,10 @@ export class PrivateRedis {
     );
     this.#proc = proc;
     let out = '';
-    proc.stdout?.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-4000)));
-    for (let i = 0; i < 200 && !/Ready to accept connections/.test(out); i++) {
+    proc.stdout.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-4000)));
+    for (let i = 0; !/Ready to accept connections/.test(out); i++) {
       if (proc.exitCode !== null) throw new Error(`redis-server exited: ${out}`);
+      if (i > 400) throw new Error(`redis-server not ready after 20 s: ${out}`);
       await sleep(50);
     }
   }

@@ -4,7 +4,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ScenarioResult } from './scenario.js';
 
-const resultsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../results');
+/** packages/bench/results, where every benchmark commits its results. */
+export const resultsDir = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../results',
+);
 
 /** A scenario's section: a table of counts, then what clients saw, checks and notes. */
 export function section(r: ScenarioResult): string {

@@ -13,8 +13,9 @@ import { cluster } from './scenarios/cluster.js';
 import { diskFull } from './scenarios/disk-full.js';
 import { killNode } from './scenarios/kill-node.js';
 import { partition } from './scenarios/partition.js';
+import { soak } from './scenarios/soak.js';
 
-const scenarios: Scenario[] = [diskFull, killNode, cluster, partition];
+const scenarios: Scenario[] = [diskFull, killNode, cluster, partition, soak];
 
 function usage(): string {
   return [

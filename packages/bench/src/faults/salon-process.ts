@@ -17,6 +17,8 @@ export interface SalonProcessOptions {
   host?: string;
   /** Runs the node inside this network namespace (`ip netns exec`). */
   netns?: string;
+  /** Extra node flags, e.g. `--import <sampler>`. */
+  nodeArgs?: string[];
 }
 
 /**
@@ -65,7 +67,14 @@ export class SalonProcess {
       PORT: String(this.#opts.port),
       HOST: this.#opts.host ?? '127.0.0.1',
     };
-    const node = [process.execPath, '--import', 'tsx', cli, 'start'];
+    const node = [
+      process.execPath,
+      '--import',
+      'tsx',
+      ...(this.#opts.nodeArgs ?? []),
+      cli,
+      'start',
+    ];
     const [cmd, ...args] = this.#opts.netns
       ? ['ip', 'netns', 'exec', this.#opts.netns, ...node]
       : node;
@@ -73,8 +82,8 @@ export class SalonProcess {
     this.#proc = proc;
     this.#output = '';
     const keep = (d: string) => (this.#output = (this.#output + d).slice(-4000));
-    proc.stdout?.setEncoding('utf8').on('data', keep);
-    proc.stderr?.setEncoding('utf8').on('data', keep);
+    proc.stdout.setEncoding('utf8').on('data', keep);
+    proc.stderr.setEncoding('utf8').on('data', keep);
     const deadline = Date.now() + START_TIMEOUT_MS;
     // Listening and healthy: /healthz answers 200 (in a cluster, once Redis is reached).
     while (!(await this.#healthy())) {

@@ -4,7 +4,8 @@ import type { Ledger } from './ledger.js';
 export interface StoredRow {
   sender_id: string;
   client_id: string;
-  copies: number;
+  /** A number from SQLite; PostgreSQL's count(*) is a bigint, which pg hands over as a string. */
+  copies: number | string;
 }
 
 /** The counts every scenario prints. */
