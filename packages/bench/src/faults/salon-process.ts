@@ -17,8 +17,6 @@ export interface SalonProcessOptions {
   host?: string;
   /** Runs the node inside this network namespace (`ip netns exec`). */
   netns?: string;
-  /** Extra node flags, e.g. `--import <sampler>`. */
-  nodeArgs?: string[];
 }
 
 /**
@@ -67,14 +65,7 @@ export class SalonProcess {
       PORT: String(this.#opts.port),
       HOST: this.#opts.host ?? '127.0.0.1',
     };
-    const node = [
-      process.execPath,
-      '--import',
-      'tsx',
-      ...(this.#opts.nodeArgs ?? []),
-      cli,
-      'start',
-    ];
+    const node = [process.execPath, '--import', 'tsx', cli, 'start'];
     const [cmd, ...args] = this.#opts.netns
       ? ['ip', 'netns', 'exec', this.#opts.netns, ...node]
       : node;

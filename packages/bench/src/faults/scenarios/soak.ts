@@ -6,7 +6,6 @@ import { startTwilioFake } from '../../../../server/test/helpers/twilio-fake.js'
 import { churn, storm, type VisitCounts } from '../churn.js';
 import { onCleanup } from '../cleanup.js';
 import { freePort, Load, newSecret, nodeEnv } from '../load.js';
-import type { NodeSample } from '../node-sampler.js';
 import { SalonProcess, sleep } from '../salon-process.js';
 import { seenOf, standardChecks, type Scenario } from '../scenario.js';
 import { resultsDir } from '../results-file.js';
@@ -16,6 +15,16 @@ import { tally } from '../tally.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const STORM_EVERY_MS = 45_000;
+
+/** One line of node-sampler.mjs's output. */
+interface NodeSample {
+  /** ms since the epoch */
+  t: number;
+  rss_mb: number;
+  heap_mb: number;
+  loop_p99_ms: number;
+  loop_max_ms: number;
+}
 const STORM_SIZE = 150;
 const CHURN_PARALLEL = 20;
 
@@ -41,12 +50,12 @@ export const soak: Scenario = {
     const dbFile = path.join(dir, 'salon.db');
     const node = new SalonProcess({
       port: await freePort(),
-      nodeArgs: ['--import', path.join(here, '../node-sampler.ts')],
       env: {
         ...nodeEnv(sms, newSecret()),
         SALON_DATA_DIR: dir,
         SALON_DATABASE_URL: `sqlite:${dbFile}`,
         FAULTS_SAMPLE_FILE: samples,
+        NODE_OPTIONS: `--import ${path.join(here, '../node-sampler.mjs')}`,
       },
     });
     await node.start();

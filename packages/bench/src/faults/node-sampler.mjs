@@ -1,20 +1,14 @@
 /**
- * Loaded into a Salon node by the soak scenario (`node --import`): once a second, appends the
- * process's RSS, heap used and event-loop delay (p99 and max over that second) as a JSON line to
- * FAULTS_SAMPLE_FILE. The main thread only (worker threads load it too).
+ * Loaded into a Salon node by the soak scenario (through NODE_OPTIONS=--import, so that the
+ * node's worker threads, which inherit only the command line's flags, do not load it): once a
+ * second, appends the process's RSS, heap used and event-loop delay (p99 and max over that
+ * second) as a JSON line to FAULTS_SAMPLE_FILE. Plain JavaScript: it loads before tsx does.
  */
 import fs from 'node:fs';
+import process from 'node:process';
+import { setInterval } from 'node:timers';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isMainThread } from 'node:worker_threads';
-
-export interface NodeSample {
-  /** ms since the epoch */
-  t: number;
-  rss_mb: number;
-  heap_mb: number;
-  loop_p99_ms: number;
-  loop_max_ms: number;
-}
 
 const file = process.env.FAULTS_SAMPLE_FILE;
 if (isMainThread && file) {
@@ -22,7 +16,7 @@ if (isMainThread && file) {
   delay.enable();
   setInterval(() => {
     const m = process.memoryUsage();
-    const sample: NodeSample = {
+    const sample = {
       t: Date.now(),
       rss_mb: m.rss / 2 ** 20,
       heap_mb: m.heapUsed / 2 ** 20,
