@@ -53,10 +53,12 @@ export class MessageService {
     if (!result.ok) {
       const status =
         result.code === 'NOT_A_MEMBER' ? 404 : result.code === 'MESSAGE_NOT_FOUND' ? 400 : 503;
+      // A 503 (storage full or unreachable, queue given up) is worth sending again shortly.
       throw new AppError(
         result.code === 'NOT_A_MEMBER' ? 'ROOM_NOT_FOUND' : result.code,
         status,
         result.reason,
+        status === 503 ? { retryAfterSeconds: 1 } : {},
       );
     }
     return { message: messageView(result.message, result.senderName), duplicate: result.duplicate };

@@ -2,6 +2,7 @@ import type { ErrorCode, GroupEventView } from '@salon/protocol';
 import type { Db } from '../db/database.js';
 import type { MessagesTable } from '../db/schema.js';
 import { assignSeqs, finish, planBatch, readMarks } from './message-batch.js';
+import { storageFaultResults } from './storage-fault.js';
 
 /** One message to store, as queued by `speak` or `POST /api/rooms/:id/messages`. */
 export interface MessageRequest {
@@ -51,6 +52,15 @@ export class KyselyMessageStore implements MessageStore {
 
   writeBatch(requests: readonly MessageRequest[]): Promise<WriteResult[]> {
     if (requests.length === 0) return Promise.resolve([]);
+    return this.#write(requests).catch((err: unknown) => {
+      // A full disk or an I/O error is answered now, not retried: see storage-fault.ts.
+      const refused = storageFaultResults(requests, err);
+      if (refused) return refused;
+      throw err;
+    });
+  }
+
+  #write(requests: readonly MessageRequest[]): Promise<WriteResult[]> {
     return this.#db.transaction().execute(async (trx) => {
       const roomIds = unique(requests.map((r) => r.roomId));
       const senderIds = unique(requests.map((r) => r.senderId));

@@ -2,6 +2,7 @@ import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { MemberState, MessagesTable } from '../db/schema.js';
 import { assignSeqs, finish, planBatch, readMarks } from './message-batch.js';
 import type { MessageRequest, MessageStore, WriteResult } from './message.store.js';
+import { storageFaultResults } from './storage-fault.js';
 
 /**
  * The SQLite store the writer thread runs: the same decisions as KyselyMessageStore
@@ -78,6 +79,9 @@ export class SqliteMessageStore implements MessageStore {
     try {
       return Promise.resolve(requests.length === 0 ? [] : this.#write(requests));
     } catch (err) {
+      // A full disk or an I/O error is answered now, not retried: see storage-fault.ts.
+      const refused = storageFaultResults(requests, err);
+      if (refused) return Promise.resolve(refused);
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
   }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isConnectionLost } from '../db/postgres-errors.js';
+import { isSqliteStorageFault } from '../db/sqlite-errors.js';
 import { AppError } from '../errors.js';
 
 /**
@@ -60,6 +61,16 @@ function fromFastifyError(err: FastifyError): AppError {
       'STORE_UNAVAILABLE',
       503,
       'The database cannot be reached right now. Try again in a moment.',
+      { cause: err, retryAfterSeconds: 1 },
+    );
+  }
+  if (isSqliteStorageFault(err)) {
+    // SQLite could not write (disk full, I/O error): the transaction was rolled back, and the
+    // same request may succeed once space is freed.
+    return new AppError(
+      'STORE_UNAVAILABLE',
+      503,
+      'The server cannot write to its storage right now. Try again in a moment.',
       { cause: err, retryAfterSeconds: 1 },
     );
   }
