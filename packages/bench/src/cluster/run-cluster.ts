@@ -20,9 +20,9 @@ import WebSocket from 'ws';
 import { smsToFake, WIDE_LIMITS } from '../../../server/test/helpers/test-env.js';
 import { startTwilioFake, type TwilioFake } from '../../../server/test/helpers/twilio-fake.js';
 import { cpuBetween, sampleCpu } from '../proc-stats.js';
+import { compiledSalonStart } from '../compiled-salon.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const cli = path.join(root, 'packages/server/src/cli.ts');
 const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MEMBERS = Number(process.env.BENCH_CLUSTER_MEMBERS ?? 200);
@@ -62,7 +62,8 @@ async function startNode(env: Record<string, string>): Promise<Node> {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('SALON_')),
   );
-  const proc = spawn(process.execPath, ['--import', 'tsx', cli, 'start'], {
+  const [node, ...args] = compiledSalonStart();
+  const proc = spawn(node ?? process.execPath, args, {
     cwd: root,
     env: { ...base, ...env, PORT: String(port), HOST: '127.0.0.1', SALON_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],

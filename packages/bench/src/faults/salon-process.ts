@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compiledSalonStart } from '../compiled-salon.js';
 import { onCleanup } from './cleanup.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const cli = path.join(root, 'packages/server/src/cli.ts');
 
-/** Longest wait for `salon start` to say it listens (a cold tsx start on a busy machine). */
+/** Longest wait for `salon start` to say it listens (a cold start on a busy machine). */
 const START_TIMEOUT_MS = 60_000;
 
 export interface SalonProcessOptions {
@@ -65,7 +65,7 @@ export class SalonProcess {
       PORT: String(this.#opts.port),
       HOST: this.#opts.host ?? '127.0.0.1',
     };
-    const node = [process.execPath, '--import', 'tsx', cli, 'start'];
+    const node = compiledSalonStart();
     const [cmd, ...args] = this.#opts.netns
       ? ['ip', 'netns', 'exec', this.#opts.netns, ...node]
       : node;
