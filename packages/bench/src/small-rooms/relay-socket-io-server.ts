@@ -1,6 +1,5 @@
-import http from 'node:http';
-import { Server } from 'socket.io';
 import { isMessage } from '../ipc.js';
+import { listenSocketIo } from '../targets/listen-socket-io.js';
 import type { RoomsServerEvent } from './small-rooms-ipc.js';
 
 // Socket.IO 4 as a chat relay is usually written: the handshake names the room, the socket joins
@@ -10,12 +9,7 @@ const send = (event: RoomsServerEvent): void => {
 };
 
 async function start(): Promise<string> {
-  const httpServer = http.createServer();
-  const io = new Server(httpServer, {
-    transports: ['websocket'],
-    perMessageDeflate: false,
-    serveClient: false,
-  });
+  const { io, url } = await listenSocketIo();
   io.on('connection', (socket) => {
     const room = String(socket.handshake.query.room ?? '');
     void socket.join(room);
@@ -23,13 +17,7 @@ async function start(): Promise<string> {
       io.to(room).emit('m', message);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, resolve);
-  });
-  const address = httpServer.address();
-  if (typeof address !== 'object' || address === null) throw new Error('no TCP address');
-  return `ws://127.0.0.1:${String(address.port)}/socket.io/?EIO=4&transport=websocket`;
+  return url;
 }
 
 process.on('message', (raw: unknown) => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createSalon, loadConfig, type Salon } from '@salon/server';
 import { isMessage } from '../ipc.js';
+import { benchSalonSettings } from '../targets/bench-salon-settings.js';
 import { createSalonRooms } from '../targets/salon-room.js';
 import type { RoomsServerCommand, RoomsServerEvent } from './small-rooms-ipc.js';
 
@@ -17,17 +18,7 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'salon-bench-rooms-'));
 let salon: Salon | undefined;
 
 async function start(rooms: number, members: number): Promise<RoomsServerEvent> {
-  salon = await createSalon(
-    loadConfig({
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SALON_DATA_DIR: dataDir,
-      SALON_LOG_LEVEL: 'warn',
-      SALON_CABLE_MAX_CONNECTIONS_PER_IP: '1000000',
-      SALON_CABLE_CONNECTS_PER_IP_PER_SECOND: '1000000',
-    }),
-  );
+  salon = await createSalon(loadConfig({ ...process.env, ...benchSalonSettings(dataDir) }));
   const built = await createSalonRooms(salon, rooms, members);
   const port = await salon.listen();
   return {

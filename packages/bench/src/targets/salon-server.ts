@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createSalon, loadConfig } from '@salon/server';
 import { runServerChild } from '../server-child.js';
+import { benchSalonSettings } from './bench-salon-settings.js';
 import { createSalonRoom } from './salon-room.js';
 
 /** Salon's name for a room's stream (server src/channels/streams.ts `roomStream`). */
@@ -14,15 +15,7 @@ const roomStream = (roomId: string): string => `room:${roomId}`;
 runServerChild(async (clients) => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'salon-bench-'));
   process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SALON_DATA_DIR: dataDir,
-    SALON_LOG_LEVEL: 'warn',
-    // Every generator client connects from 127.0.0.1 at once: the per-address gate stays open.
-    SALON_CABLE_MAX_CONNECTIONS_PER_IP: '1000000',
-    SALON_CABLE_CONNECTS_PER_IP_PER_SECOND: '1000000',
-  });
+  const config = loadConfig(benchSalonSettings(dataDir));
   const salon = await createSalon(config);
   const room = await createSalonRoom(salon, clients);
   const port = await salon.listen();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createSalon, loadConfig } from '@salon/server';
 import { runServerChild } from '../server-child.js';
+import { benchSalonSettings } from './bench-salon-settings.js';
 import { createSalonRoom } from './salon-room.js';
 
 // Target (d): Salon through its message path. Each trigger is a chat message from the room's
@@ -16,16 +17,8 @@ runServerChild(async (clients) => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'salon-bench-speak-'));
   process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   const salon = await createSalon(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SALON_DATA_DIR: dataDir,
-      SALON_LOG_LEVEL: 'warn',
-      // Every generator client connects from 127.0.0.1 at once: the per-address gate stays open.
-      // (Triggers are queued by the server itself, so the per-person send rate does not apply.)
-      SALON_CABLE_MAX_CONNECTIONS_PER_IP: '1000000',
-      SALON_CABLE_CONNECTS_PER_IP_PER_SECOND: '1000000',
-    }),
+    // Triggers are queued by the server itself: the per-person send rate does not apply.
+    loadConfig(benchSalonSettings(dataDir)),
   );
   const room = await createSalonRoom(salon, clients);
   const port = await salon.listen();

@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { startTwilioFake } from '../../../../server/test/helpers/twilio-fake.js';
 import { onCleanup } from '../cleanup.js';
-import { freePort, Load, newSecret, nodeEnv } from '../load.js';
-import { SalonProcess, sleep } from '../salon-process.js';
+import { Load } from '../load.js';
+import { sleep } from '../salon-process.js';
+import { startSqliteNode } from '../sqlite-node.js';
 import { seenOf, standardChecks, type Scenario } from '../scenario.js';
 import { readSqlite } from '../sqlite-count.js';
 import { tally } from '../tally.js';
@@ -40,16 +41,7 @@ export const killNode: Scenario = {
     onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
     const sms = await startTwilioFake();
     onCleanup(() => sms.close());
-    const dbFile = path.join(dir, 'salon.db');
-    const node = new SalonProcess({
-      port: await freePort(),
-      env: {
-        ...nodeEnv(sms, newSecret()),
-        SALON_DATA_DIR: dir,
-        SALON_DATABASE_URL: `sqlite:${dbFile}`,
-      },
-    });
-    await node.start();
+    const { node, dbFile } = await startSqliteNode(dir, sms);
     const load = await Load.prepare(node.url, sms, {
       urls: () => node.url,
       httpSenders: 2,

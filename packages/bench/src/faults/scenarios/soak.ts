@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { startTwilioFake } from '../../../../server/test/helpers/twilio-fake.js';
 import { churn, storm, type VisitCounts } from '../churn.js';
 import { onCleanup } from '../cleanup.js';
-import { freePort, Load, newSecret, nodeEnv } from '../load.js';
-import { SalonProcess, sleep } from '../salon-process.js';
+import { Load } from '../load.js';
+import { sleep } from '../salon-process.js';
+import { startSqliteNode } from '../sqlite-node.js';
 import { seenOf, standardChecks, type Scenario } from '../scenario.js';
 import { resultsDir } from '../results-file.js';
 import { readSqlite } from '../sqlite-count.js';
@@ -47,18 +48,10 @@ export const soak: Scenario = {
     const sms = await startTwilioFake();
     onCleanup(() => sms.close());
     const samples = path.join(dir, 'samples.jsonl');
-    const dbFile = path.join(dir, 'salon.db');
-    const node = new SalonProcess({
-      port: await freePort(),
-      env: {
-        ...nodeEnv(sms, newSecret()),
-        SALON_DATA_DIR: dir,
-        SALON_DATABASE_URL: `sqlite:${dbFile}`,
-        FAULTS_SAMPLE_FILE: samples,
-        NODE_OPTIONS: `--import ${path.join(here, '../node-sampler.mjs')}`,
-      },
+    const { node, dbFile } = await startSqliteNode(dir, sms, {
+      FAULTS_SAMPLE_FILE: samples,
+      NODE_OPTIONS: `--import ${path.join(here, '../node-sampler.mjs')}`,
     });
-    await node.start();
     const load = await Load.prepare(node.url, sms, {
       urls: () => node.url,
       httpSenders: 2,
