@@ -71,7 +71,8 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
   const storeReady = messageStore.warm?.() ?? Promise.resolve();
   storeReady.catch(() => undefined);
   // Meanwhile, on this thread: the parsers a message goes through (see warm-validators.ts).
-  warmValidators();
+  const coldSamples = warmValidators();
+  if (coldSamples.length > 0) log.warn({ samples: coldSamples }, 'warm-up samples do not parse');
   const smsProvider = options.smsProvider ?? createSmsProvider(config);
   const smsJob = createSmsJob(smsProvider);
   const jobs = backend.jobs(new InProcessJobQueue(log.child({ part: 'jobs' })), [smsJob]);
