@@ -27,7 +27,7 @@ try {
   // Thrown from here, a better-sqlite3 SqliteError reaches the main thread as a plain object
   // with its code and without its message: what failed is said in a plain Error.
   const why = err instanceof Error ? err.message : String(err);
-  throw new Error(`message writer cannot open the database: ${why}`);
+  throw new Error(`message writer cannot open the database: ${why}`, { cause: err });
 }
 const port = parentPort;
 if (!port) throw new Error('message-writer.worker must run in a worker thread');
