@@ -329,10 +329,12 @@ process.stdout.write(`\n${markdown}`);
 if (process.env.BENCH_NO_WRITE !== '1') {
   const resultsDir = path.join(here, '..', '..', 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  const stamp = new Date().toISOString().slice(0, 10);
-  fs.writeFileSync(path.join(resultsDir, `message-latency-${stamp}.md`), markdown);
+  // One scenario run on its own gets its own file: the two may run at different times.
+  const which = SCENARIOS.length === 1 ? `-${SCENARIOS[0] ?? ''}` : '';
+  const stamp = `${which}-${new Date().toISOString().slice(0, 10)}`;
+  fs.writeFileSync(path.join(resultsDir, `message-latency${stamp}.md`), markdown);
   fs.writeFileSync(
-    path.join(resultsDir, `message-latency-${stamp}.json`),
+    path.join(resultsDir, `message-latency${stamp}.json`),
     `${JSON.stringify({ low_load: lowTrials, first_message: firstTrials }, null, 2)}\n`,
   );
 }
