@@ -27,6 +27,7 @@ import { SendRate } from './limits/send-rate.js';
 import { openNodeBackend, type NodeBackend } from './cluster/node-backend.js';
 import { createLogger } from './logger.js';
 import { loadSecret } from './secret.js';
+import { warmValidators } from './warm-validators.js';
 
 export interface Salon {
   readonly config: Config;
@@ -66,6 +67,14 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     log,
   });
   const { db, messageStore } = database;
+  // The writer (thread, statements) gets ready while the rest is built; listen() waits for it, so
+  // that the first message after a start does not pay for it. Until then nobody is listening to
+  // a failure: listen() rethrows it.
+  const storeReady = messageStore.warm?.() ?? Promise.resolve();
+  storeReady.catch(() => undefined);
+  // Meanwhile, on this thread: the parsers a message goes through (see warm-validators.ts).
+  const coldSamples = warmValidators();
+  if (coldSamples.length > 0) log.warn({ samples: coldSamples }, 'warm-up samples do not parse');
   const smsProvider = options.smsProvider ?? createSmsProvider(config);
   const smsJob = createSmsJob(smsProvider);
   const jobs = backend.jobs(new InProcessJobQueue(log.child({ part: 'jobs' })), [smsJob]);
@@ -193,6 +202,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     log,
     backend,
     async listen() {
+      await storeReady;
       await http.listen({ port: config.port, host: config.host });
       const address = http.server.address();
       return typeof address === 'object' && address ? address.port : config.port;

@@ -94,6 +94,19 @@ function req(
 }
 
 describe.each(stores)('%s', (_name, make) => {
+  test('warming before the first batch leaves nothing behind', async () => {
+    const { store, db } = await setup(make);
+    await store.warm?.();
+    const results = await store.writeBatch([req('r1', 'ann'), req('r1', 'bob')]);
+    expect(results.map((r) => (r.ok ? r.message.seq : r.code))).toEqual([1, 2]);
+    const room = await db
+      .selectFrom('rooms')
+      .select('last_seq')
+      .where('id', '=', 'r1')
+      .executeTakeFirstOrThrow();
+    expect(room.last_seq).toBe(2);
+  });
+
   test('seqs per room start at 1 and have no gaps, across batches', async () => {
     const { store } = await setup(make);
     const first = await store.writeBatch([req('r1', 'ann'), req('r2', 'bob'), req('r1', 'bob')]);

@@ -136,14 +136,59 @@ async function run(perSecond: number, count: number, record: boolean): Promise<M
   };
 }
 
+let probes = 0;
+
+/** One speak on the first connection, timed from its send to its acknowledging broadcast (ms). */
+async function probe(): Promise<number> {
+  const sender = senders[0];
+  if (!sender) throw new Error('probe: not connected');
+  const clientId = `probe-${String(process.pid)}-${String(++probes)}`;
+  recording = false;
+  let ackedAt = 0;
+  const ackedOnce = new Promise<void>((resolve) => {
+    onAck = () => {
+      ackedAt = nowMs();
+      resolve();
+    };
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('probe: no broadcast within 30 s')), 30_000);
+  });
+  const sentAt = nowMs();
+  inFlight.set(clientId, [sentAt, sentAt]);
+  sender.ws.send(
+    JSON.stringify({
+      command: 'message',
+      identifier: sender.identifier,
+      data: JSON.stringify({
+        action: 'speak',
+        body: `probe ${'x'.repeat(100)}`,
+        client_id: clientId,
+      }),
+    }),
+  );
+  try {
+    await Promise.race([ackedOnce, timeout]);
+  } finally {
+    clearTimeout(timer);
+    onAck = undefined;
+  }
+  return ackedAt - sentAt;
+}
+
 process.on('message', (raw: unknown) => {
   if (!isMessage(raw)) return;
   const command = raw as MpGeneratorCommand;
   const handle = async (): Promise<void> => {
     if (command.type === 'connect') {
+      // A new server (the first-message scenario restarts it): the old one closed these.
+      for (const s of senders) s.ws.terminate();
       senders = [];
       for (const account of command.accounts) senders.push(await connect(command.url, account));
       send({ type: 'connected' });
+    } else if (command.type === 'probe') {
+      send({ type: 'probed', ms: await probe() });
     } else {
       send({ type: 'done', report: await run(command.per_second, command.count, command.record) });
     }

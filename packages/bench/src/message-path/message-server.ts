@@ -19,10 +19,16 @@ const send = (event: MpServerEvent): void => {
   process.send?.(event);
 };
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salon-bench-msg-'));
+// BENCH_DATA_DIR / BENCH_PG_DATABASE: start on the data an earlier server made (and leave it),
+// so that a restart is measured as a restart: nothing of this process warm but what start-up does.
+const keptDataDir = process.env.BENCH_DATA_DIR;
+const dataDir = keptDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'salon-bench-msg-'));
 const pgAdminUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const keptPgDatabase = process.env.BENCH_PG_DATABASE;
 const pgDatabase =
-  process.env.BENCH_DATABASE === 'postgres' ? `salon_bench_${String(process.pid)}` : undefined;
+  process.env.BENCH_DATABASE === 'postgres'
+    ? (keptPgDatabase ?? `salon_bench_${String(process.pid)}`)
+    : undefined;
 
 /** One statement on the PostgreSQL admin database. */
 async function pgAdmin(statement: string): Promise<void> {
@@ -37,7 +43,7 @@ async function pgAdmin(statement: string): Promise<void> {
 
 let databaseUrl: string | undefined;
 if (pgDatabase !== undefined) {
-  await pgAdmin(`CREATE DATABASE ${pgDatabase}`);
+  if (keptPgDatabase === undefined) await pgAdmin(`CREATE DATABASE ${pgDatabase}`);
   const url = new URL(pgAdminUrl);
   url.pathname = `/${pgDatabase}`;
   databaseUrl = url.toString();
@@ -93,6 +99,11 @@ process.on('message', (raw: unknown) => {
         send({ type: 'ready', url: `ws://127.0.0.1:${String(port)}/cable`, accounts });
         return;
       }
+      case 'listen': {
+        const port = await salon.listen();
+        send({ type: 'ready', url: `ws://127.0.0.1:${String(port)}/cable`, accounts: [] });
+        return;
+      }
       case 'window-start':
         histogram.reset();
         histogram.enable();
@@ -132,9 +143,13 @@ process.on('message', (raw: unknown) => {
 process.on('disconnect', () => {
   void salon
     .close()
-    .then(() => (pgDatabase === undefined ? undefined : pgAdmin(`DROP DATABASE ${pgDatabase}`)))
+    .then(() =>
+      pgDatabase === undefined || keptPgDatabase !== undefined
+        ? undefined
+        : pgAdmin(`DROP DATABASE ${pgDatabase}`),
+    )
     .finally(() => {
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (keptDataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
       process.exit(0);
     });
 });

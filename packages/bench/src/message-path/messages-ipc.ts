@@ -7,6 +7,8 @@ export interface SenderAccount {
 
 export type MpServerCommand =
   | { type: 'start'; senders: number }
+  /** Listen on data made by an earlier server (BENCH_DATA_DIR / BENCH_PG_DATABASE): a restart. */
+  | { type: 'listen' }
   /** Start measuring event-loop delay. */
   | { type: 'window-start' }
   /** Stop measuring; answer with the delays and the number of stored messages. */
@@ -26,7 +28,9 @@ export type MpServerEvent =
 export type MpGeneratorCommand =
   | { type: 'connect'; url: string; accounts: SenderAccount[] }
   /** Send `count` speaks at `per_second` (open loop), wait for every acknowledgement. */
-  | { type: 'run'; per_second: number; count: number; record: boolean };
+  | { type: 'run'; per_second: number; count: number; record: boolean }
+  /** Send one speak on the first connection; answer with the time to its broadcast. */
+  | { type: 'probe' };
 
 export interface MpRunReport {
   sent: number;
@@ -45,4 +49,6 @@ export interface MpRunReport {
 export type MpGeneratorEvent =
   | { type: 'connected' }
   | { type: 'done'; report: MpRunReport }
+  /** Milliseconds from sending the probe to receiving its broadcast. */
+  | { type: 'probed'; ms: number }
   | { type: 'failed'; message: string };

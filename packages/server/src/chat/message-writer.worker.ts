@@ -13,10 +13,22 @@ export interface WriterRequest {
   id: number;
   requests: MessageRequest[];
 }
-export type WriterReply = { id: number; results: WriteResult[] } | { id: number; error: string };
+export type WriterReply =
+  | { id: number; results: WriteResult[] }
+  | { id: number; error: string }
+  /** Sent once, when the connection is open and the statements are prepared. */
+  | { ready: true };
 
 const { databaseUrl } = workerData as { databaseUrl: string };
-const store = new SqliteMessageStore(openSqlite(databaseUrl));
+let store: SqliteMessageStore;
+try {
+  store = new SqliteMessageStore(openSqlite(databaseUrl));
+} catch (err) {
+  // Thrown from here, a better-sqlite3 SqliteError reaches the main thread as a plain object
+  // with its code and without its message: what failed is said in a plain Error.
+  const why = err instanceof Error ? err.message : String(err);
+  throw new Error(`message writer cannot open the database: ${why}`, { cause: err });
+}
 const port = parentPort;
 if (!port) throw new Error('message-writer.worker must run in a worker thread');
 
@@ -33,3 +45,4 @@ port.on('message', (msg: WriterRequest) => {
     port.postMessage(reply);
   });
 });
+port.postMessage({ ready: true } satisfies WriterReply);

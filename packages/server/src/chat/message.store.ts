@@ -35,6 +35,12 @@ export type WriteResult =
 export interface MessageStore {
   /** Results in request order. Throws only when the whole batch failed (nothing stored). */
   writeBatch(requests: readonly MessageRequest[]): Promise<WriteResult[]>;
+  /**
+   * Readies what the first batch would otherwise pay for (a writer thread, a connection, prepared
+   * statements), so that the first message after a start is as quick as the next. Called before
+   * the server listens; resolves when ready, rejects when the store cannot be opened.
+   */
+  warm?(): Promise<void>;
   close?(): Promise<void>;
 }
 

@@ -83,6 +83,32 @@ export class PostgresMessageStore implements MessageStore {
     this.#pool = pool;
   }
 
+  /**
+   * Opens a connection and prepares the batch's named statements on it (each run once on empty
+   * arrays, in a transaction rolled back), so that the first batch after a start neither connects
+   * nor parses. The pool hands the most recently released idle connection out first.
+   */
+  async warm(): Promise<void> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query({ ...Q.lock, values: [[]] });
+      await client.query({ ...Q.senders, values: [[], []] });
+      await client.query({ ...Q.earlier, values: [[], [], []] });
+      await client.query({ ...Q.replies, values: [[]] });
+      const none: string[] = [];
+      await client.query({
+        ...Q.write,
+        values: [...Array.from({ length: 14 }, () => none), Date.now(), none, none, none],
+      });
+      await client.query('ROLLBACK');
+      client.release();
+    } catch (err) {
+      client.release(err as Error);
+      throw err;
+    }
+  }
+
   async writeBatch(requests: readonly MessageRequest[]): Promise<WriteResult[]> {
     if (requests.length === 0) return [];
     let client: pg.PoolClient;

@@ -18,6 +18,8 @@ export class WorkerMessageStore implements MessageStore {
   readonly #databaseUrl: string;
   readonly #log: Logger;
   #worker: Worker | undefined;
+  /** Settles when the current thread has opened the database and prepared its statements. */
+  #ready: Promise<void> = Promise.resolve();
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
 
@@ -36,6 +38,12 @@ export class WorkerMessageStore implements MessageStore {
     });
   }
 
+  /** Starts the writer thread now (not on the first message) and waits until it can write. */
+  warm(): Promise<void> {
+    this.#ensureWorker();
+    return this.#ready;
+  }
+
   async close(): Promise<void> {
     const worker = this.#worker;
     this.#worker = undefined;
@@ -45,7 +53,17 @@ export class WorkerMessageStore implements MessageStore {
   #ensureWorker(): Worker {
     if (this.#worker) return this.#worker;
     const worker = startWorker('message-writer', { databaseUrl: this.#databaseUrl });
+    let ready!: { resolve: () => void; reject: (err: Error) => void };
+    this.#ready = new Promise((resolve, reject) => {
+      ready = { resolve, reject };
+    });
+    // Only warm() listens to this; a batch sent meanwhile hears of a failure on its own.
+    this.#ready.catch(() => undefined);
     worker.on('message', (reply: WriterReply) => {
+      if ('ready' in reply) {
+        ready.resolve();
+        return;
+      }
       const p = this.#pending.get(reply.id);
       if (!p) return;
       this.#pending.delete(reply.id);
@@ -53,6 +71,7 @@ export class WorkerMessageStore implements MessageStore {
       else p.resolve(reply.results);
     });
     const fail = (err: Error) => {
+      ready.reject(err);
       if (this.#worker === worker) this.#worker = undefined;
       for (const p of this.#pending.values()) p.reject(err);
       this.#pending.clear();

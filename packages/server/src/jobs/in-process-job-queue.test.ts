@@ -2,7 +2,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { AppError } from '../errors.js';
 import { InProcessJobQueue } from './in-process-job-queue.js';
-import type { Job } from './job-queue.js';
+import type { BatchJob, Job } from './job-queue.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -230,5 +230,58 @@ describe('InProcessJobQueue', () => {
     await vi.runAllTimersAsync();
     expect(runs).toBe(2);
     expect(queue.pending).toBe(0);
+  });
+
+  describe('batch jobs (group commit)', () => {
+    /** A batch job whose runs the test finishes by hand, recording each batch. */
+    function gatedBatchJob() {
+      const batches: string[][] = [];
+      const gates: ReturnType<typeof deferred>[] = [];
+      const job: BatchJob<string> = {
+        name: 'batch',
+        maxAttempts: 1,
+        maxBatch: 100,
+        runBatch: (payloads) => {
+          batches.push([...payloads]);
+          const gate = deferred();
+          gates.push(gate);
+          return gate.promise;
+        },
+      };
+      return { job, batches, gates };
+    }
+    /** Lets pending promise callbacks run; no timer (nor setImmediate) fires. */
+    const settle = async () => {
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    };
+
+    test('an idle lane starts at once, with everything the current task queued as one batch', async () => {
+      const queue = new InProcessJobQueue(silent);
+      const { job, batches } = gatedBatchJob();
+      queue.enqueue(job, 'a');
+      queue.enqueue(job, 'b');
+      expect(batches).toEqual([]);
+      // No timer and no turn of the event loop: nothing waits when there is nothing to group.
+      await settle();
+      expect(batches).toEqual([['a', 'b']]);
+    });
+
+    test('what arrives while a batch is in flight goes together in the next one', async () => {
+      const queue = new InProcessJobQueue(silent);
+      const { job, batches, gates } = gatedBatchJob();
+      queue.enqueue(job, 'a');
+      await settle();
+      queue.enqueue(job, 'b');
+      await settle();
+      queue.enqueue(job, 'c');
+      await settle();
+      expect(batches).toEqual([['a']]);
+      gates[0]?.resolve();
+      await settle();
+      expect(batches).toEqual([['a'], ['b', 'c']]);
+      gates[1]?.resolve();
+      await settle();
+      expect(queue.pending).toBe(0);
+    });
   });
 });

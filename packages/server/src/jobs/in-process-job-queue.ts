@@ -121,8 +121,11 @@ export class InProcessJobQueue implements JobQueue {
       });
     }
     lane.queued.push(payload);
-    // Start on the next turn so that everything queued in this one joins the same batch.
-    if (!lane.batch && lane.queued.length === 1) setImmediate(() => void this.#runLane(lane));
+    // An idle lane starts at once: right after the current task (so that what this task queues,
+    // e.g. the frames of one socket read, joins the same batch), not a turn of the event loop
+    // later. A busy lane collects what comes while its commit is in flight and takes it all next:
+    // batches form from waiting work, never by making work wait.
+    if (!lane.batch && lane.queued.length === 1) queueMicrotask(() => void this.#runLane(lane));
   }
 
   async #runLane(lane: Lane): Promise<void> {
