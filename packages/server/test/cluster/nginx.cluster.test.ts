@@ -14,17 +14,20 @@ import { startNginx, type Balancer } from './helpers/nginx.js';
 let cluster: TestCluster;
 let balancer: Balancer;
 let browser: Browser;
+/** What the setup started, so that a setup failing half-way closes only that (and keeps its error). */
+const started: { close(): Promise<void> }[] = [];
 
 beforeAll(async () => {
   cluster = await TestCluster.start(3, { env: { SALON_TRUST_PROXY: '127.0.0.1' } });
+  started.push(cluster);
   balancer = await startNginx(cluster.nodes);
+  started.push(balancer);
   browser = await launchChromium();
+  started.push(browser);
 });
 
 afterAll(async () => {
-  await browser.close();
-  await balancer.close();
-  await cluster.close();
+  for (const part of started.reverse()) await part.close();
 });
 
 /** What the browser helpers need: the balancer's address and the cluster's SMS fake. */
