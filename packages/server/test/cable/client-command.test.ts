@@ -108,7 +108,8 @@ describe('ClientCommand', () => {
   test('history positions must be well-formed', () => {
     fc.assert(
       fc.property(
-        fc.string({ minLength: 1, maxLength: 50 }),
+        // `__proto__` is refused as a stream name whatever its position (the test above).
+        fc.string({ minLength: 1, maxLength: 50 }).filter((name) => name !== '__proto__'),
         fc.string({ maxLength: 64 }),
         fc.nat(),
         fc.option(fc.nat(), { nil: undefined }),
