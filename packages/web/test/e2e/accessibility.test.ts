@@ -74,8 +74,12 @@ describe.each(SCREENS)('accessibility on $screen', ({ viewport }) => {
     await ana.page.getByText('online', { exact: true }).waitFor();
     await check(ana.page, 'direct conversation (online, own deleted message)');
     await ana.page.getByRole('button', { name: 'Details' }).click();
+    // The dialog's code loads on first use: check it once it is there, and see it closed.
+    const details = ana.page.getByRole('dialog', { name: 'Details' });
+    await details.waitFor();
     await check(ana.page, 'dialog Details');
     await ana.page.keyboard.press('Escape');
+    await details.waitFor({ state: 'detached' });
 
     if (viewport.width < 760) {
       await ana.page.getByRole('link', { name: 'Back to conversations' }).click();
