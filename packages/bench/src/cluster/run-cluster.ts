@@ -11,7 +11,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +20,7 @@ import { smsToFake, WIDE_LIMITS } from '../../../server/test/helpers/test-env.js
 import { startTwilioFake, type TwilioFake } from '../../../server/test/helpers/twilio-fake.js';
 import { cpuBetween, sampleCpu } from '../proc-stats.js';
 import { compiledSalonStart } from '../compiled-salon.js';
+import { freePort } from '../free-port.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -33,17 +33,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 interface Node {
   url: string;
   proc: ChildProcess;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }
 
 async function admin(sql: string): Promise<void> {

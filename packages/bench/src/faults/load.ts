@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { smsToFake, WIDE_LIMITS } from '../../../server/test/helpers/test-env.js';
 import type { TwilioFake } from '../../../server/test/helpers/twilio-fake.js';
 import { createGroup, signIn, type Account } from './accounts.js';
@@ -20,17 +19,6 @@ export function nodeEnv(sms: TwilioFake, secret: string): Record<string, string>
 }
 
 export const newSecret = (): string => randomBytes(32).toString('base64url');
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 export interface LoadOptions {
   /** Where each client connects, asked at every (re)connection: clients may move between nodes. */

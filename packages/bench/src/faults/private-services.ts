@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { onCleanup } from './cleanup.js';
-import { freePort } from './load.js';
+import { freePort } from '../free-port.js';
 import { sleep } from './salon-process.js';
 
 /**

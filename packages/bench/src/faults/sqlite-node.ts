@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { TwilioFake } from '../../../server/test/helpers/twilio-fake.js';
-import { freePort, newSecret, nodeEnv } from './load.js';
+import { freePort } from '../free-port.js';
+import { newSecret, nodeEnv } from './load.js';
 import { SalonProcess } from './salon-process.js';
 
 /**

@@ -8,10 +8,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { freePort } from '../free-port.js';
 
 type Mode = 'pubsub' | 'sharded' | 'streams';
 const MODES: Mode[] = ['pubsub', 'sharded', 'streams'];
@@ -28,17 +28,6 @@ interface Subscriber {
   /** Every sequence number received (restart trial only). */
   seen: Set<number> | undefined;
   close(): void;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }
 
 function startRedis(port: number): ChildProcess {
