@@ -8,6 +8,8 @@ export interface PinnedChildOptions {
   script: string;
   /** Name used in error messages. */
   name: string;
+  /** Extra node flags, e.g. `--cpu-prof` for a profile of every thread. */
+  nodeArgs?: readonly string[];
 }
 
 /**
@@ -31,6 +33,7 @@ export class PinnedChild<Command extends { type: string }, Event extends { type:
         String(options.core),
         process.execPath,
         '--expose-gc',
+        ...(options.nodeArgs ?? []),
         '--import',
         'tsx',
         options.script,

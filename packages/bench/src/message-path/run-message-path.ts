@@ -29,7 +29,8 @@ import type {
  * core 0, generator to core 1 (BENCHMARKING.md); PostgreSQL's own processes are not pinned.
  * BENCH_STORES (e.g. `postgres`) narrows the stores; BENCH_PG_URL names the PostgreSQL admin
  * database (default postgres://postgres@127.0.0.1:5432/test); BENCH_RATES (msg/s, comma-
- * separated), BENCH_SECONDS and BENCH_RUNS change the schedule.
+ * separated), BENCH_SECONDS and BENCH_RUNS change the schedule; BENCH_SERVER_NODE_ARGS adds node
+ * flags to the server (`--cpu-prof --cpu-prof-dir=DIR` profiles every thread, the writer's too).
  */
 const QUICK = process.env.BENCH_QUICK === '1';
 /** A positive whole-number list from the environment (BENCH_RATES=5000,20000), or `fallback`. */
@@ -47,6 +48,8 @@ const RUNS = envList('BENCH_RUNS', [QUICK ? 1 : 3])[0] ?? 3;
 const SENDERS = 100;
 const ALL_STORES = ['thread', 'main', 'postgres'] as const;
 type Writer = (typeof ALL_STORES)[number];
+/** BENCH_SERVER_NODE_ARGS: node flags for the server only (`--cpu-prof --cpu-prof-dir=DIR`). */
+const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const WRITERS: readonly Writer[] =
   process.env.BENCH_STORES === undefined
     ? ALL_STORES
@@ -81,6 +84,7 @@ async function trial(writer: Writer, run: number, quietStart: boolean): Promise<
     core: 0,
     script: path.join(here, 'message-server.ts'),
     name: `server(${writer})`,
+    nodeArgs: SERVER_NODE_ARGS,
   });
   const generator = new PinnedChild<MpGeneratorCommand, MpGeneratorEvent>({
     core: 1,
