@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { MemberState, MessagesTable } from '../db/schema.js';
+import { newMessageId } from './message-id.js';
 import type { MessageRequest, WriteResult } from './message.store.js';
 
 /** What a store looked up before deciding a batch. */
@@ -42,8 +42,15 @@ export function planBatch(
   const perRoom = new Map<string, MessagesTable[]>();
   const inBatch = new Map<string, MessagesTable>();
   const joins = new Map<string, { roomId: string; userId: string; index: number }>();
+  // A sender usually has several messages in a batch: their membership is looked up once.
+  const states = new Map<string, MemberState | undefined>();
   requests.forEach((r, index) => {
-    const state = look.memberState(r.roomId, r.senderId);
+    const member = `${r.roomId}\n${r.senderId}`;
+    let state = states.get(member);
+    if (state === undefined && !states.has(member)) {
+      state = look.memberState(r.roomId, r.senderId);
+      states.set(member, state);
+    }
     if (r.event === undefined && (state === undefined || state === 'declined')) {
       results[index] = {
         ok: false,
@@ -71,24 +78,9 @@ export function planBatch(
       };
       return;
     }
-    const row: MessagesTable = {
-      id: randomUUID(),
-      room_id: r.roomId,
-      seq: 0,
-      sender_id: r.senderId,
-      client_id: r.clientId,
-      body: r.body,
-      reply_to: r.replyTo,
-      created_at: now,
-      edited_at: null,
-      deleted_at: null,
-      kind: r.event === undefined ? 'text' : 'event',
-      event: r.event === undefined ? null : JSON.stringify(r.event),
-    };
-    if (r.event !== undefined) row.body = null;
+    const row = newRow(r, newMessageId(now), 0, now);
     inBatch.set(key, row);
     accepted.push({ index, row });
-    const member = `${r.roomId}\n${r.senderId}`;
     if (r.event === undefined && state === 'pending' && !joins.has(member))
       joins.set(member, { roomId: r.roomId, userId: r.senderId, index });
     const list = perRoom.get(r.roomId);
@@ -96,6 +88,26 @@ export function planBatch(
     else perRoom.set(r.roomId, [row]);
   });
   return { results, accepted, perRoom, joins: [...joins.values()] };
+}
+
+/** The row a request becomes once accepted; seq is 0 until `assignSeqs` numbers it. */
+export function newRow(r: MessageRequest, id: string, seq: number, now: number): MessagesTable {
+  const event = r.event === undefined ? null : r.event;
+  return {
+    id,
+    room_id: r.roomId,
+    seq,
+    sender_id: r.senderId,
+    client_id: r.clientId,
+    // A group event is stored without a body.
+    body: event === null ? r.body : null,
+    reply_to: r.replyTo,
+    created_at: now,
+    edited_at: null,
+    deleted_at: null,
+    kind: event === null ? 'text' : 'event',
+    event: event === null ? null : JSON.stringify(event),
+  };
 }
 
 /** Numbers a room's accepted rows after its bumped last_seq: last_seq - n + 1 … last_seq. */
