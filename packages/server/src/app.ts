@@ -177,6 +177,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     http,
     log,
     messageStore,
+    messageCommitIntervalMs: config.messageCommitIntervalMs,
     limits: new ActionLimits(limitStore, {
       groupsPerHour: config.limitGroupsPerHour,
       dmsPerHour: config.limitDmsPerHour,

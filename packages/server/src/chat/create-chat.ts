@@ -43,6 +43,8 @@ export function createChat(deps: {
   sendRate: SendRate;
   /** Connection counts and announced presence (this node's, or the cluster's). */
   presence: PresenceTracker;
+  /** SALON_MESSAGE_COMMIT_INTERVAL_MS. */
+  messageCommitIntervalMs: number;
 }) {
   const { db, cable, publisher } = deps;
   const users = new UserRepository(db);
@@ -63,7 +65,7 @@ export function createChat(deps: {
     deps.messageStore,
     publisher,
     deps.log.child({ part: 'messages' }),
-    { steps: [acceptedByReply] },
+    { steps: [acceptedByReply], commitIntervalMs: deps.messageCommitIntervalMs },
   );
   const rooms: RoomService = new RoomService({
     db,

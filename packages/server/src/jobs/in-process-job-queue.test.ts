@@ -283,5 +283,98 @@ describe('InProcessJobQueue', () => {
       await settle();
       expect(queue.pending).toBe(0);
     });
+
+    describe('with pace (commit pacing under load)', () => {
+      function pacedJob(intervalMs: number, maxBatch = 100, fromBatchSize = 1) {
+        const gated = gatedBatchJob();
+        const job: BatchJob<string> = {
+          ...gated.job,
+          pace: { intervalMs, fromBatchSize },
+          maxBatch,
+        };
+        return { ...gated, job };
+      }
+
+      test('after a batch smaller than fromBatchSize (light traffic), nothing waits', async () => {
+        const queue = new InProcessJobQueue(silent);
+        const { job, batches, gates } = pacedJob(1000, 100, 2);
+        queue.enqueue(job, 'a');
+        await settle();
+        gates[0]?.resolve();
+        await settle();
+        queue.enqueue(job, 'b');
+        queue.enqueue(job, 'c');
+        await settle();
+        expect(batches).toEqual([['a'], ['b', 'c']]);
+        gates[1]?.resolve();
+        await settle();
+        // ['b', 'c'] reached fromBatchSize: the next batch waits out the interval.
+        queue.enqueue(job, 'd');
+        await settle();
+        expect(batches).toEqual([['a'], ['b', 'c']]);
+        await vi.advanceTimersByTimeAsync(1000);
+        expect(batches).toEqual([['a'], ['b', 'c'], ['d']]);
+      });
+
+      test('work after a quiet spell starts at once', async () => {
+        const queue = new InProcessJobQueue(silent);
+        const { job, batches, gates } = pacedJob(4);
+        queue.enqueue(job, 'a');
+        await settle();
+        expect(batches).toEqual([['a']]);
+        gates[0]?.resolve();
+        await vi.advanceTimersByTimeAsync(10);
+        queue.enqueue(job, 'b');
+        await settle();
+        expect(batches).toEqual([['a'], ['b']]);
+      });
+
+      test('work that keeps coming waits out the interval and goes in one batch', async () => {
+        const queue = new InProcessJobQueue(silent);
+        const { job, batches, gates } = pacedJob(4);
+        queue.enqueue(job, 'a');
+        await settle();
+        gates[0]?.resolve();
+        await vi.advanceTimersByTimeAsync(1);
+        queue.enqueue(job, 'b');
+        await vi.advanceTimersByTimeAsync(1);
+        queue.enqueue(job, 'c');
+        await settle();
+        expect(batches).toEqual([['a']]);
+        // 4 ms after 'a' started, not 4 ms after 'b' arrived.
+        await vi.advanceTimersByTimeAsync(2);
+        expect(batches).toEqual([['a'], ['b', 'c']]);
+      });
+
+      test('a full batch does not wait for the interval', async () => {
+        const queue = new InProcessJobQueue(silent);
+        const { job, batches, gates } = pacedJob(1000, 2);
+        queue.enqueue(job, 'a');
+        await settle();
+        gates[0]?.resolve();
+        await settle();
+        queue.enqueue(job, 'b');
+        await settle();
+        expect(batches).toEqual([['a']]);
+        queue.enqueue(job, 'c');
+        await settle();
+        expect(batches).toEqual([['a'], ['b', 'c']]);
+      });
+
+      test('drain does not wait for the interval', async () => {
+        const queue = new InProcessJobQueue(silent);
+        const { job, batches, gates } = pacedJob(60_000);
+        queue.enqueue(job, 'a');
+        await settle();
+        gates[0]?.resolve();
+        await settle();
+        queue.enqueue(job, 'b');
+        const drained = queue.drain(100);
+        await settle();
+        expect(batches).toEqual([['a'], ['b']]);
+        gates[1]?.resolve();
+        expect(await drained).toBe(true);
+      });
+    });
   });
 });

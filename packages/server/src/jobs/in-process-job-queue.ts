@@ -27,6 +27,11 @@ interface Lane {
   batch: { payloads: unknown[]; attempt: number } | undefined;
   running: boolean;
   retryTimer: NodeJS.Timeout | undefined;
+  /** Set while the lane waits out the job's pacing interval before its next batch. */
+  paceTimer: NodeJS.Timeout | undefined;
+  /** When the last batch started (Date.now()), and how many payloads it took. */
+  startedAt: number;
+  lastSize: number;
 }
 
 /** The single-node queue: jobs live in memory and run in this process. */
@@ -91,6 +96,7 @@ export class InProcessJobQueue implements JobQueue {
     }
     this.#retries.clear();
     for (const lane of this.#lanes.values()) {
+      if (lane.paceTimer) this.#endPace(lane);
       if (lane.retryTimer) {
         clearTimeout(lane.retryTimer);
         lane.retryTimer = undefined;
@@ -112,7 +118,16 @@ export class InProcessJobQueue implements JobQueue {
   #enqueueBatched(job: BatchJob<unknown>, payload: unknown): void {
     let lane = this.#lanes.get(job);
     if (!lane) {
-      lane = { job, queued: [], batch: undefined, running: false, retryTimer: undefined };
+      lane = {
+        job,
+        queued: [],
+        batch: undefined,
+        running: false,
+        retryTimer: undefined,
+        paceTimer: undefined,
+        startedAt: -Infinity,
+        lastSize: 0,
+      };
       this.#lanes.set(job, lane);
     }
     if (lane.queued.length >= (job.maxQueued ?? this.#maxQueued)) {
@@ -126,16 +141,37 @@ export class InProcessJobQueue implements JobQueue {
     // later. A busy lane collects what comes while its commit is in flight and takes it all next:
     // batches form from waiting work, never by making work wait.
     if (!lane.batch && lane.queued.length === 1) queueMicrotask(() => void this.#runLane(lane));
+    // A full batch does not wait for the interval to pass.
+    else if (lane.paceTimer && lane.queued.length >= job.maxBatch) this.#endPace(lane);
+  }
+
+  #endPace(lane: Lane): void {
+    clearTimeout(lane.paceTimer);
+    lane.paceTimer = undefined;
+    void this.#runLane(lane);
   }
 
   async #runLane(lane: Lane): Promise<void> {
-    if (lane.retryTimer || lane.running) return;
+    if (lane.retryTimer || lane.paceTimer || lane.running) return;
     if (!lane.batch) {
       if (lane.queued.length === 0) {
         this.#pump();
         return;
       }
+      const now = Date.now();
+      const pace = lane.job.pace;
+      const wait =
+        pace && lane.lastSize >= pace.fromBatchSize ? lane.startedAt + pace.intervalMs - now : 0;
+      if (wait > 0 && !this.#closing && lane.queued.length < lane.job.maxBatch) {
+        lane.paceTimer = setTimeout(() => {
+          lane.paceTimer = undefined;
+          void this.#runLane(lane);
+        }, wait);
+        return;
+      }
+      lane.startedAt = now;
       lane.batch = { payloads: lane.queued.splice(0, lane.job.maxBatch), attempt: 1 };
+      lane.lastSize = lane.batch.payloads.length;
     }
     const batch = lane.batch;
     const attempt = batch.attempt;

@@ -22,6 +22,13 @@ export interface BatchJob<P> {
   readonly maxBatch: number;
   /** Payloads that may wait before `enqueue` refuses; default: the queue's own bound. */
   readonly maxQueued?: number;
+  /**
+   * Commit pacing, under load only: once a batch held at least `fromBatchSize` payloads (work is
+   * arriving faster than batches end), the next batch starts no sooner than `intervalMs` after
+   * it, and takes everything that came meanwhile: a commit per interval rather than per few
+   * messages. Lighter traffic never waits. Default: no pacing.
+   */
+  readonly pace?: { readonly intervalMs: number; readonly fromBatchSize: number };
   runBatch(payloads: P[], attempt: number): Promise<void>;
   /** Called with a batch that failed for good, so its senders can be told. */
   onGiveUp?(payloads: P[], err: unknown): void;
