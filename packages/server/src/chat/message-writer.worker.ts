@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThisThreadsPriority } from '../thread-priority.js';
 import { openSqlite } from '../db/sqlite-file.js';
-import type { MessageRequest, WriteResult } from './message.store.js';
+import { toWire, type WriterReply, type WriterRequest } from './message-writer-wire.js';
 import { SqliteMessageStore } from './sqlite-message-store.js';
 
 /**
@@ -9,17 +10,11 @@ import { SqliteMessageStore } from './sqlite-message-store.js';
  * connections. It makes the same decisions as the main-thread store (message-batch.ts), on its own
  * connection with prepared statements.
  */
-export interface WriterRequest {
-  id: number;
-  requests: MessageRequest[];
-}
-export type WriterReply =
-  | { id: number; results: WriteResult[] }
-  | { id: number; error: string }
-  /** Sent once, when the connection is open and the statements are prepared. */
-  | { ready: true };
-
 const { databaseUrl } = workerData as { databaseUrl: string };
+// The writer's work can wait a few milliseconds; the event loop's cannot. When both want the
+// same core, the scheduler then runs the main thread first, instead of slicing the core between
+// them while a batch of a thousand inserts runs (which shows as event-loop delay).
+lowerThisThreadsPriority(10);
 let store: SqliteMessageStore;
 try {
   store = new SqliteMessageStore(openSqlite(databaseUrl));
@@ -38,7 +33,7 @@ port.on('message', (msg: WriterRequest) => {
   chain = chain.then(async () => {
     let reply: WriterReply;
     try {
-      reply = { id: msg.id, results: await store.writeBatch(msg.requests) };
+      reply = { id: msg.id, results: toWire(await store.writeBatch(msg.requests)) };
     } catch (err) {
       reply = { id: msg.id, error: err instanceof Error ? err.message : String(err) };
     }

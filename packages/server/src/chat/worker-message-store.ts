@@ -1,10 +1,12 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { startWorker } from '../server-files.js';
-import type { WriterReply, WriterRequest } from './message-writer.worker.js';
+import { fromWire, type WriterReply, type WriterRequest } from './message-writer-wire.js';
 import type { MessageRequest, MessageStore, WriteResult } from './message.store.js';
 
 interface Pending {
+  /** What was sent: the reply names new messages by what these requests do not say. */
+  requests: MessageRequest[];
   resolve: (results: WriteResult[]) => void;
   reject: (err: Error) => void;
 }
@@ -32,8 +34,8 @@ export class WorkerMessageStore implements MessageStore {
     const worker = this.#ensureWorker();
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
       const msg: WriterRequest = { id, requests: [...requests] };
+      this.#pending.set(id, { requests: msg.requests, resolve, reject });
       worker.postMessage(msg);
     });
   }
@@ -68,7 +70,13 @@ export class WorkerMessageStore implements MessageStore {
       if (!p) return;
       this.#pending.delete(reply.id);
       if ('error' in reply) p.reject(new Error(`message writer: ${reply.error}`));
-      else p.resolve(reply.results);
+      else {
+        try {
+          p.resolve(fromWire(p.requests, reply.results));
+        } catch (err) {
+          p.reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
     });
     const fail = (err: Error) => {
       ready.reject(err);
