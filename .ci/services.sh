@@ -22,14 +22,19 @@ if command -v redis-cli >/dev/null 2>&1; then
   fi
   redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || echo "warning: Redis is not reachable on 127.0.0.1:6379"
 fi
-# The cluster tests put Debian's nginx in front of three Salon processes.
-if [ ! -x /usr/sbin/nginx ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing nginx"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y nginx >/dev/null || {
-      apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx >/dev/null
-    } || true
+# Debian packages the tests drive: nginx (the cluster tests put it in front of three Salon
+# processes) and Chromium (the web app's browser tests, through playwright-core).
+install_if_missing() { # <binary> <package> <what needs it>
+  if [ ! -x "$1" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "installing $2"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y "$2" >/dev/null || {
+        apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y "$2" >/dev/null
+      } || true
+    fi
+    [ -x "$1" ] || echo "warning: $2 is missing (apt-get install -y $2); $3 need it"
   fi
-  [ -x /usr/sbin/nginx ] || echo "warning: nginx is missing (apt-get install -y nginx); the cluster tests need it"
-fi
+}
+install_if_missing /usr/sbin/nginx nginx "the cluster tests"
+install_if_missing /usr/bin/chromium chromium "the browser tests"
 exit 0
