@@ -25,6 +25,7 @@ const STAMP = join(DIST_DIR, 'build-stamp.json');
 const ENTRIES = {
   cli: join(server, 'src', 'cli.ts'),
   'message-writer.worker': join(server, 'src', 'chat', 'message-writer.worker.ts'),
+  'sqlite-checkpointer.worker': join(server, 'src', 'db', 'sqlite-checkpointer.worker.ts'),
 };
 
 /**

@@ -21,6 +21,10 @@ const WORKERS = {
     source: 'src/chat/message-writer.worker.ts',
     compiled: 'dist/message-writer.worker.js',
   },
+  'sqlite-checkpointer': {
+    source: 'src/db/sqlite-checkpointer.worker.ts',
+    compiled: 'dist/sqlite-checkpointer.worker.js',
+  },
 } as const;
 
 /**

@@ -10,14 +10,18 @@ import { SqliteMessageStore } from './sqlite-message-store.js';
  * connections. It makes the same decisions as the main-thread store (message-batch.ts), on its own
  * connection with prepared statements.
  */
-const { databaseUrl } = workerData as { databaseUrl: string };
+const { databaseUrl, autoCheckpoint } = workerData as {
+  databaseUrl: string;
+  /** False when a checkpointer thread copies the WAL back (db/sqlite-checkpointer.ts). */
+  autoCheckpoint: boolean;
+};
 // The writer's work can wait a few milliseconds; the event loop's cannot. When both want the
 // same core, the scheduler then runs the main thread first, instead of slicing the core between
 // them while a batch of a thousand inserts runs (which shows as event-loop delay).
 lowerThisThreadsPriority(10);
 let store: SqliteMessageStore;
 try {
-  store = new SqliteMessageStore(openSqlite(databaseUrl));
+  store = new SqliteMessageStore(openSqlite(databaseUrl, { autoCheckpoint }));
 } catch (err) {
   // Thrown from here, a better-sqlite3 SqliteError reaches the main thread as a plain object
   // with its code and without its message: what failed is said in a plain Error.

@@ -25,9 +25,13 @@ export class WorkerMessageStore implements MessageStore {
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
 
-  constructor(databaseUrl: string, log: Logger) {
+  readonly #autoCheckpoint: boolean;
+
+  /** `autoCheckpoint: false` when a checkpointer thread copies the WAL back instead. */
+  constructor(databaseUrl: string, log: Logger, opts: { autoCheckpoint?: boolean } = {}) {
     this.#databaseUrl = databaseUrl;
     this.#log = log;
+    this.#autoCheckpoint = opts.autoCheckpoint ?? true;
   }
 
   writeBatch(requests: readonly MessageRequest[]): Promise<WriteResult[]> {
@@ -54,7 +58,10 @@ export class WorkerMessageStore implements MessageStore {
 
   #ensureWorker(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = startWorker('message-writer', { databaseUrl: this.#databaseUrl });
+    const worker = startWorker('message-writer', {
+      databaseUrl: this.#databaseUrl,
+      autoCheckpoint: this.#autoCheckpoint,
+    });
     let ready!: { resolve: () => void; reject: (err: Error) => void };
     this.#ready = new Promise((resolve, reject) => {
       ready = { resolve, reject };

@@ -13,6 +13,7 @@ import {
   type Db,
 } from './database.js';
 import type { Database } from './schema.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 
 export interface BackendOptions {
   /** `sqlite:<file>` or `postgres://user:pass@host:port/db`. */
@@ -84,13 +85,32 @@ async function probe(pool: pg.Pool, url: string): Promise<void> {
 }
 
 function openSqliteBackend(options: BackendOptions): SqliteBackend {
-  const sqlite = openSqlite(options.url);
+  // With the writer thread, a checkpointer thread copies the WAL back, and no commit does.
+  const thread = options.messageWriter === 'thread';
+  const sqlite = openSqlite(options.url, { autoCheckpoint: !thread });
   const db = new Kysely<Database>({ dialect: sqliteDialect(sqlite) });
-  const messageStore: MessageStore =
-    options.messageWriter === 'thread'
-      ? new WorkerMessageStore(options.url, options.log.child({ part: 'message-writer' }))
-      : new KyselyMessageStore(db);
-  return { kind: 'sqlite', db, sqlite, messageStore, close: closer(db, messageStore) };
+  if (!thread) {
+    const messageStore = new KyselyMessageStore(db);
+    return { kind: 'sqlite', db, sqlite, messageStore, close: closer(db, messageStore) };
+  }
+  const checkpointer = new SqliteCheckpointer(options.url, options.log.child({ part: 'wal' }));
+  const messageStore = new WorkerMessageStore(
+    options.url,
+    options.log.child({ part: 'message-writer' }),
+    { autoCheckpoint: false },
+  );
+  const close = closer(db, messageStore);
+  return {
+    kind: 'sqlite',
+    db,
+    sqlite,
+    messageStore,
+    // The checkpointer goes first: the connection that closes last copies the WAL back in full.
+    close: async () => {
+      await checkpointer.close();
+      await close();
+    },
+  };
 }
 
 async function openPostgres(options: BackendOptions): Promise<PostgresBackend> {

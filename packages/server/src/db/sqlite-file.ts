@@ -8,8 +8,11 @@ import { ensurePrivateDir, ensurePrivateFile, narrowIfPresent } from '../private
  * thread loads only this (its start-up delays the first message after a start).
  */
 
-/** A better-sqlite3 connection to a `sqlite:<file>` URL, with Salon's pragmas. */
-export function openSqlite(url: string): SQLite.Database {
+/**
+ * A better-sqlite3 connection to a `sqlite:<file>` URL, with Salon's pragmas. `autoCheckpoint:
+ * false` where a checkpointer thread copies the WAL back instead (db/sqlite-checkpointer.ts).
+ */
+export function openSqlite(url: string, opts: { autoCheckpoint?: boolean } = {}): SQLite.Database {
   const file = sqliteFile(url);
   if (file !== ':memory:') {
     ensurePrivateDir(path.dirname(path.resolve(file)));
@@ -24,6 +27,7 @@ export function openSqlite(url: string): SQLite.Database {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  if (opts.autoCheckpoint === false) sqlite.pragma('wal_autocheckpoint = 0');
   return sqlite;
 }
 
