@@ -29,9 +29,22 @@ describe('WebSocket liveness', () => {
     expect(closed.code).toBe(1006);
 
     // The one that answers the pings (and nothing else) is still there three beats later.
+    const pingTimes: number[] = [];
+    answering.ws.on('message', (data) => {
+      if (String(data).includes('"type":"ping"')) pingTimes.push(Date.now());
+    });
     const stillThere = Date.now() + 9_000;
     await waitFor('three more beats', () => Date.now() >= stillThere, 10_000, 250);
     expect(registry.connectionsOfUser(alive.userId).size).toBe(1);
     expect(answering.ws.readyState).toBe(answering.ws.OPEN);
+    // The ping loop goes through the connections in slices: each one still hears a ping every
+    // 3 s, neither more often nor less (Rails clients call a connection stale after 6 s).
+    expect(pingTimes.length).toBeGreaterThanOrEqual(2);
+    expect(pingTimes.length).toBeLessThanOrEqual(4);
+    for (let i = 1; i < pingTimes.length; i++) {
+      const gap = (pingTimes[i] ?? 0) - (pingTimes[i - 1] ?? 0);
+      expect(gap).toBeGreaterThan(2_000);
+      expect(gap).toBeLessThan(4_500);
+    }
   }, 30_000);
 });
