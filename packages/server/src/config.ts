@@ -341,7 +341,7 @@ export const SETTINGS = {
     env: 'SALON_MESSAGE_COMMIT_INTERVAL_MS',
     schema: int(0, 1000),
     default: '4',
-    doc: 'Under load (from four messages per commit), the least time in ms between the starts of two message commits: what arrives meanwhile goes in one transaction. Light traffic is stored at once. 0: each commit starts as soon as the previous one ends.',
+    doc: 'Under load (from two messages per commit), the least time in ms between the starts of two message commits: what arrives meanwhile goes in one transaction. Light traffic is stored at once. 0: each commit starts as soon as the previous one ends.',
   }),
   allowedOrigins: setting({
     env: 'SALON_ALLOWED_ORIGINS',

@@ -70,6 +70,8 @@ async function trial(
     core: 0,
     script: path.join(here, target.script),
     name: `server(${target.id})`,
+    // BENCH_SERVER_NODE_ARGS: node flags for the server (`--cpu-prof --cpu-prof-dir=DIR`).
+    nodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
   });
   const generator = new PinnedChild<RoomsGeneratorCommand, RoomsGeneratorEvent>({
     core: 1,

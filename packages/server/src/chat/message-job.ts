@@ -49,11 +49,11 @@ export class MessageJob implements BatchJob<MessageRequest> {
     this.#log = log;
     this.#steps = opts.steps ?? [];
     this.maxBatch = opts.maxBatch ?? 1000;
-    // Four messages in one commit means they are coming faster than commits end: from there on,
+    // Two messages in one commit means they are coming faster than commits end: from there on,
     // waiting a few milliseconds saves far more work (each commit writes every page its rooms
     // touched) than it costs in latency. A lone message never waits.
     this.pace = opts.commitIntervalMs
-      ? { intervalMs: opts.commitIntervalMs, fromBatchSize: 4 }
+      ? { intervalMs: opts.commitIntervalMs, fromBatchSize: 2 }
       : undefined;
   }
 
