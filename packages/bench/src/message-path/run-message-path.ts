@@ -101,7 +101,8 @@ async function trial(writer: Writer, run: number, quietStart: boolean): Promise<
     await generator.next('done', 60_000);
 
     const trials: Trial[] = [];
-    let stored = 2_000;
+    // The warm-up's messages, and the event each new group stores ("created").
+    let stored = 2_000 + SENDERS;
     for (const rate of RATES) {
       const count = rate * SECONDS;
       server.send({ type: 'window-start' });
