@@ -30,8 +30,8 @@ describe('WebSocket liveness', () => {
 
     // The one that answers the pings (and nothing else) is still there three beats later.
     const pingTimes: number[] = [];
-    answering.ws.on('message', (data) => {
-      if (String(data).includes('"type":"ping"')) pingTimes.push(Date.now());
+    answering.ws.on('message', (data: Buffer) => {
+      if (data.toString('utf8').includes('"type":"ping"')) pingTimes.push(Date.now());
     });
     const stillThere = Date.now() + 9_000;
     await waitFor('three more beats', () => Date.now() >= stillThere, 10_000, 250);
