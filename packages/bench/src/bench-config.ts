@@ -73,6 +73,7 @@ function fanout(
  * - BENCH_RATE deliveries/s of the fixed-rate scenario (default 20,000); BENCH_OVERLOAD_RATE
  *   (default 120,000, i.e. 60 broadcasts/s at 2,000 members: past one generator core).
  * - BENCH_TARGETS: comma-separated ids (default all: ws, ws-frame-once, salon, salon-speak, socket.io).
+ * - BENCH_SCENARIOS: comma-separated scenarios to run (default all: fixed, overload, idle).
  */
 export function loadBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
   const quick = env.BENCH_QUICK === '1';
@@ -98,20 +99,29 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
     runs: intFromEnv(env, 'BENCH_RUNS', quick ? 1 : 3),
     targets: targets as TargetId[],
     connectConcurrency: 200,
-    scenarios: [
-      fanout(`fixed ${String(rate)} deliveries/s`, clients, rate, seconds),
-      fanout(
-        `overload ${String(overloadRate)} deliveries/s`,
-        clients,
-        overloadRate,
-        overloadSeconds,
-      ),
-      {
-        kind: 'idle',
-        name: `idle ${String(idleClients)} connections`,
-        clients: idleClients,
-        settleMs: 1000,
-      },
-    ],
+    scenarios: (
+      [
+        fanout(`fixed ${String(rate)} deliveries/s`, clients, rate, seconds),
+        fanout(
+          `overload ${String(overloadRate)} deliveries/s`,
+          clients,
+          overloadRate,
+          overloadSeconds,
+        ),
+        {
+          kind: 'idle',
+          name: `idle ${String(idleClients)} connections`,
+          clients: idleClients,
+          settleMs: 1000,
+        },
+      ] satisfies Scenario[]
+    ).filter((s) => scenarioChosen(env.BENCH_SCENARIOS, s.name)),
   };
+}
+
+/** BENCH_SCENARIOS: comma-separated first words of scenario names (fixed, overload, idle). */
+function scenarioChosen(list: string | undefined, name: string): boolean {
+  if (list === undefined || list === '') return true;
+  const first = name.split(' ')[0] ?? '';
+  return list.split(',').some((w) => w.trim() === first);
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IdleScenario } from './bench-config.js';
-import { readMemoryKb } from './proc-stats.js';
+import { cpuBetween, readMemoryKb, sampleCpu } from './proc-stats.js';
 import type { Target } from './target.js';
 import type { IdleTrialResult } from './trial-result.js';
 import { startGenerator, startServer, type ServerChild } from './trial-processes.js';
@@ -30,11 +30,13 @@ export async function runIdleTrial(
   const { server, connect } = await startServer(target, scenario.clients);
   try {
     const before = await settledRssKb(server, scenario.settleMs);
+    const cpuBefore = sampleCpu(server.pid);
     const { generator, connectMs } = await startGenerator(
       connect,
       scenario.clients,
       connectConcurrency,
     );
+    const connectCpu = cpuBetween(cpuBefore, sampleCpu(server.pid));
     try {
       const after = await settledRssKb(server, scenario.settleMs);
       return {
@@ -47,6 +49,7 @@ export async function runIdleTrial(
         rss_after_kb: after,
         rss_per_connection_bytes: Math.round(((after - before) * 1024) / scenario.clients),
         connect_ms: connectMs,
+        connect_cpu_us_per_connection: connectCpu.cpu_us / scenario.clients,
       };
     } finally {
       await generator.stop();

@@ -62,6 +62,12 @@ const IDLE_ROWS: Row[] = [
   { label: 'server RSS before, MiB', key: 'rss_before_kb', scale: 1 / 1024, digits: 1 },
   { label: 'server RSS after, MiB', key: 'rss_after_kb', scale: 1 / 1024, digits: 1 },
   { label: 'time to connect all, s', key: 'connect_ms', scale: 1e-3, digits: 1 },
+  {
+    label: 'server CPU per connection opened, µs',
+    key: 'connect_cpu_us_per_connection',
+    scale: 1,
+    digits: 1,
+  },
 ];
 
 function cell(figure: Figure | undefined, row: Row, showRange: boolean): string {

@@ -104,7 +104,11 @@ async function main(): Promise<void> {
     failures,
     summary: summarize(trials, BASELINE),
   };
-  const base = `${RESULTS_DIR}fanout-${date}${config.quick ? '-quick' : ''}`;
+  // A run of some scenarios only is named after them, and never taken for the full run.
+  const only = process.env.BENCH_SCENARIOS
+    ? `-${process.env.BENCH_SCENARIOS.replaceAll(',', '-')}`
+    : '';
+  const base = `${RESULTS_DIR}fanout-${date}${only}${config.quick ? '-quick' : ''}`;
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(`${base}.json`, JSON.stringify(doc, null, 2) + '\n');
   const markdown = renderMarkdown(doc);

@@ -62,6 +62,12 @@ export interface IdleTrialResult {
   rss_per_connection_bytes: number;
   /** Time for the generator to open and join every connection, ms. */
   connect_ms: number;
+  /**
+   * Server CPU (user + system) while the connections opened, ÷ clients, µs: for Salon the
+   * upgrade with its bearer token, the welcome and one subscription; for the peers their own
+   * handshake and join.
+   */
+  connect_cpu_us_per_connection: number;
 }
 
 export type TrialResult = FanoutTrialResult | IdleTrialResult;
