@@ -43,7 +43,13 @@ export const ClientId = z
   .string()
   .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits or _.:-');
 
-export const Id = z.string().min(1).max(64);
+/**
+ * A server-made id (message, user): printable ASCII only. PostgreSQL refuses a NUL in text with
+ * an error of its own, so a NUL must be refused here, as bad input, before any query sees it.
+ */
+export const Id = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,64}$/, 'must be 1-64 printable characters without spaces');
 
 export const SpeakData = z.object({
   body: MessageBody,
