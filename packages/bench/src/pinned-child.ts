@@ -12,6 +12,11 @@ export interface PinnedChildOptions {
   nodeArgs?: readonly string[];
 }
 
+/** BENCH_SERVER_NODE_ARGS: node flags for a benchmark's server (`--cpu-prof --cpu-prof-dir=DIR`). */
+export function serverNodeArgs(): string[] {
+  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
 /**
  * A Node child process pinned to one core, with a typed IPC channel. taskset execs node in place,
  * so the child's pid is the server's or generator's own pid (used for /proc readings), and the

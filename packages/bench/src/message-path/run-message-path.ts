@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineInfo } from '../machine-info.js';
-import { PinnedChild } from '../pinned-child.js';
+import { PinnedChild, serverNodeArgs } from '../pinned-child.js';
 import {
   cpuBetween,
   readMemoryKb,
@@ -48,8 +48,6 @@ const RUNS = envList('BENCH_RUNS', [QUICK ? 1 : 3])[0] ?? 3;
 const SENDERS = 100;
 const ALL_STORES = ['thread', 'main', 'postgres'] as const;
 type Writer = (typeof ALL_STORES)[number];
-/** BENCH_SERVER_NODE_ARGS: node flags for the server only (`--cpu-prof --cpu-prof-dir=DIR`). */
-const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const WRITERS: readonly Writer[] =
   process.env.BENCH_STORES === undefined
     ? ALL_STORES
@@ -84,7 +82,7 @@ async function trial(writer: Writer, run: number, quietStart: boolean): Promise<
     core: 0,
     script: path.join(here, 'message-server.ts'),
     name: `server(${writer})`,
-    nodeArgs: SERVER_NODE_ARGS,
+    nodeArgs: serverNodeArgs(),
   });
   const generator = new PinnedChild<MpGeneratorCommand, MpGeneratorEvent>({
     core: 1,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineInfo } from '../machine-info.js';
-import { PinnedChild } from '../pinned-child.js';
+import { PinnedChild, serverNodeArgs } from '../pinned-child.js';
 import { cpuBetween, readMemoryKb, sampleCpu, sampleSystemCpu } from '../proc-stats.js';
 import { QUIET_CORES, waitForQuietMachine } from '../quiet-machine.js';
 import { median } from '../summary.js';
@@ -70,8 +70,7 @@ async function trial(
     core: 0,
     script: path.join(here, target.script),
     name: `server(${target.id})`,
-    // BENCH_SERVER_NODE_ARGS: node flags for the server (`--cpu-prof --cpu-prof-dir=DIR`).
-    nodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    nodeArgs: serverNodeArgs(),
   });
   const generator = new PinnedChild<RoomsGeneratorCommand, RoomsGeneratorEvent>({
     core: 1,
