@@ -21,6 +21,7 @@ import { checkOrigins, originPolicy } from './http/origin.js';
 import { installUtf8JsonParser } from './http/utf8-json.js';
 import { requestLogSerializer } from './logger.js';
 import { InProcessJobQueue } from './jobs/in-process-job-queue.js';
+import { PostgresRoomOrderLock } from './chat/room-order-lock.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import { ActionLimits } from './limits/action-limits.js';
 import { SendRate } from './limits/send-rate.js';
@@ -67,6 +68,11 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     log,
   });
   const { db, messageStore } = database;
+  // Several nodes number and publish the same rooms' messages: see room-order-lock.ts.
+  const roomOrder =
+    backend.kind === 'cluster' && database.kind === 'postgres'
+      ? new PostgresRoomOrderLock(database.pool)
+      : undefined;
   // The writer (thread, statements) gets ready while the rest is built; listen() waits for it, so
   // that the first message after a start does not pay for it. Until then nobody is listening to
   // a failure: listen() rethrows it.
@@ -177,6 +183,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     http,
     log,
     messageStore,
+    roomOrder,
     messageCommitIntervalMs: config.messageCommitIntervalMs,
     limits: new ActionLimits(limitStore, {
       groupsPerHour: config.limitGroupsPerHour,
@@ -227,6 +234,7 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
         await chat.presence.close();
         sendRate.close();
         await broker.close();
+        await roomOrder?.close();
         await database.close();
         await backend.close();
       })();

@@ -48,6 +48,11 @@ export interface LocalNode {
  */
 export interface Publisher {
   publish(stream: string, message: object, options?: { durable?: boolean }): void;
+  /**
+   * Resolves once every durable broadcast published before the call is on its way to every
+   * node (in a cluster: Redis has it, in order); never rejects. At once in one process.
+   */
+  settled(): Promise<void>;
   /** Applied on every node, in order with the broadcasts published around it. */
   control(command: ControlCommand): void;
 }

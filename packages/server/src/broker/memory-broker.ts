@@ -57,6 +57,10 @@ export class MemoryBroker implements Broker {
     this.#local.deliver(stream, message, position);
   }
 
+  settled(): Promise<void> {
+    return Promise.resolve();
+  }
+
   control(command: ControlCommand): void {
     this.#local.control(command);
   }

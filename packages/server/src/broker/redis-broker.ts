@@ -79,6 +79,8 @@ export class RedisBroker implements Broker {
   readonly #channel: string;
   readonly #epochKey: string;
   readonly #onMessage: (channel: string, payload: string) => void;
+  /** Durable publishes Redis has not answered yet. */
+  readonly #inFlight = new Set<Promise<void>>();
 
   constructor(link: RedisLink, local: LocalNode, opts: RedisBrokerOptions) {
     this.#link = link;
@@ -103,11 +105,18 @@ export class RedisBroker implements Broker {
       this.#send(`{"k":"b","s":${JSON.stringify(stream)},"m":${json}}`);
       return;
     }
-    this.#publishDurable(stream, json).catch((err: unknown) =>
-      // The message is stored (persist, then broadcast): clients that missed it catch up from the
-      // REST history, and a node without Redis closes its connections so they do.
-      this.#opts.log.error({ err, stream }, 'durable broadcast not published'),
-    );
+    const sent = this.#publishDurable(stream, json)
+      .catch((err: unknown) =>
+        // The message is stored (persist, then broadcast): clients that missed it catch up from
+        // the REST history, and a node without Redis closes its connections so they do.
+        this.#opts.log.error({ err, stream }, 'durable broadcast not published'),
+      )
+      .finally(() => this.#inFlight.delete(sent));
+    this.#inFlight.add(sent);
+  }
+
+  async settled(): Promise<void> {
+    await Promise.all(this.#inFlight);
   }
 
   control(command: ControlCommand): void {

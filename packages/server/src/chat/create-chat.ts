@@ -20,6 +20,7 @@ import { MessageJob, type AfterStore } from './message-job.js';
 import { MessageService } from './message.service.js';
 import type { MessageStore } from './message.store.js';
 import { PresenceService } from './presence.service.js';
+import type { RoomOrderLock } from './room-order-lock.js';
 import { ReadReceiptService } from './read-receipts.service.js';
 import { roomChat } from './room-chat.js';
 import { RoomQueries } from './room.queries.js';
@@ -38,6 +39,8 @@ export function createChat(deps: {
   http: FastifyInstance;
   log: Logger;
   messageStore: MessageStore;
+  /** In a cluster: keeps each room's broadcasts in seq order across nodes. */
+  roomOrder: RoomOrderLock | undefined;
   limits: ActionLimits;
   /** Messages per person over the cable. */
   sendRate: SendRate;
@@ -65,7 +68,11 @@ export function createChat(deps: {
     deps.messageStore,
     publisher,
     deps.log.child({ part: 'messages' }),
-    { steps: [acceptedByReply], commitIntervalMs: deps.messageCommitIntervalMs },
+    {
+      steps: [acceptedByReply],
+      commitIntervalMs: deps.messageCommitIntervalMs,
+      orderLock: deps.roomOrder,
+    },
   );
   const rooms: RoomService = new RoomService({
     db,

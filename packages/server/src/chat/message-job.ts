@@ -5,9 +5,17 @@ import type { BatchJob } from '../jobs/job-queue.js';
 import type { MessageRequest, MessageStore, WriteResult } from './message.store.js';
 import { messageView } from './views.js';
 import type { Publisher } from '../broker/broker.js';
+import type { RoomOrderLock } from './room-order-lock.js';
 
 /** Stored messages announced in one turn of the event loop (about a millisecond of work). */
 const ANNOUNCE_SLICE = 64;
+
+/**
+ * How long the rooms stay held waiting for the bus to take a batch's broadcasts. Past it they
+ * are released anyway: the messages are stored, and clients that miss a broadcast catch up from
+ * the history; other nodes must not stall behind a Redis that does not answer.
+ */
+const SETTLE_LIMIT_MS = 2000;
 
 /**
  * Something that runs after a batch is committed, for each request that was stored (a new
@@ -35,6 +43,7 @@ export class MessageJob implements BatchJob<MessageRequest> {
   readonly #publisher: Publisher;
   readonly #log: Logger;
   readonly #steps: readonly AfterStore[];
+  readonly #orderLock: RoomOrderLock | undefined;
   /** HTTP requests waiting for their message's fate, by request id (this process only). */
   readonly #waiters = new Map<string, (result: WriteResult) => void>();
 
@@ -42,9 +51,16 @@ export class MessageJob implements BatchJob<MessageRequest> {
     store: MessageStore,
     publisher: Publisher,
     log: Logger,
-    opts: { steps?: readonly AfterStore[]; maxBatch?: number; commitIntervalMs?: number } = {},
+    opts: {
+      steps?: readonly AfterStore[];
+      maxBatch?: number;
+      commitIntervalMs?: number;
+      /** In a cluster: keeps each room's broadcasts in seq order across nodes. */
+      orderLock?: RoomOrderLock;
+    } = {},
   ) {
     this.#store = store;
+    this.#orderLock = opts.orderLock;
     this.#publisher = publisher;
     this.#log = log;
     this.#steps = opts.steps ?? [];
@@ -67,6 +83,17 @@ export class MessageJob implements BatchJob<MessageRequest> {
   }
 
   async runBatch(requests: MessageRequest[]): Promise<void> {
+    if (!this.#orderLock) return this.#storeAndAnnounce(requests);
+    const release = await this.#orderLock.hold(requests.map((r) => r.roomId));
+    try {
+      await this.#storeAndAnnounce(requests);
+      await settledWithin(this.#publisher, SETTLE_LIMIT_MS, this.#log);
+    } finally {
+      await release();
+    }
+  }
+
+  async #storeAndAnnounce(requests: MessageRequest[]): Promise<void> {
     const results = await this.#store.writeBatch(requests);
     for (let i = 0; i < requests.length; i++) {
       // A thousand broadcasts in one go would hold the event loop for several milliseconds:
@@ -130,4 +157,12 @@ export class MessageJob implements BatchJob<MessageRequest> {
         };
     this.#publisher.publish(userStream(req.senderId), event);
   }
+}
+
+async function settledWithin(publisher: Publisher, limitMs: number, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, limitMs, 'late')));
+  const outcome = await Promise.race([publisher.settled(), late]);
+  clearTimeout(timer);
+  if (outcome === 'late') log.warn({ limitMs }, 'broadcasts not on the bus in time; rooms released');
 }

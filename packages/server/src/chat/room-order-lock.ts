@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+
+/** Gives the rooms back to other nodes; never rejects. */
+export type ReleaseRooms = () => Promise<void>;
+
+/**
+ * Keeps each room's broadcasts in `seq` order across the nodes of a cluster. A node numbers a
+ * room's messages under the room's row lock, but that lock ends at COMMIT and the broadcasts go to
+ * the bus afterwards: without more, a node that committed seq 6 after another committed seq 5
+ * could put 6 on the bus first, and every client would see 6 before 5. Holding the rooms from
+ * before numbering until the bus has the broadcasts closes that gap.
+ *
+ * One node needs none of this: its message job runs one batch at a time and publishes in order.
+ */
+export interface RoomOrderLock {
+  /** Waits until no other node is between numbering and publishing messages of these rooms. */
+  hold(roomIds: readonly string[]): Promise<ReleaseRooms>;
+  close(): Promise<void>;
+}
+
+const LOCK = {
+  name: 'salon_room_order_lock',
+  // unnest hands the keys out in array order, which is sorted: every node takes them in one
+  // order, so two nodes sharing rooms wait for each other instead of deadlocking.
+  text: 'SELECT pg_advisory_lock(k) FROM unnest($1::int8[]) AS k',
+} as const;
+
+/**
+ * The lock as PostgreSQL session advisory locks, on a connection of its own: they outlive the
+ * batch's transaction (released after the publish, not at COMMIT), and they vanish with the
+ * connection, so a node that dies mid-batch never leaves a room held.
+ *
+ * The message store still locks the rooms' rows itself; this lock orders publishing, not
+ * storing. A batch takes it before the row locks, never while holding one, so the two kinds of
+ * lock cannot wait on each other in a cycle.
+ */
+export class PostgresRoomOrderLock implements RoomOrderLock {
+  readonly #pool: pg.Pool;
+  #client: pg.PoolClient | undefined;
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  async hold(roomIds: readonly string[]): Promise<ReleaseRooms> {
+    const keys = [...new Set(roomIds.map(lockKey))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const client = (this.#client ??= await this.#pool.connect());
+    try {
+      await client.query({ ...LOCK, values: [keys.map(String)] });
+    } catch (err) {
+      this.#drop(client, err);
+      throw err;
+    }
+    return async () => {
+      try {
+        await client.query('SELECT pg_advisory_unlock_all()');
+      } catch (err) {
+        // Closing the connection releases its locks just as well.
+        this.#drop(client, err);
+      }
+    };
+  }
+
+  close(): Promise<void> {
+    this.#client?.release();
+    this.#client = undefined;
+    return Promise.resolve();
+  }
+
+  #drop(client: pg.PoolClient, err: unknown): void {
+    if (this.#client !== client) return;
+    this.#client = undefined;
+    client.release(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+/** A room's advisory lock key: 64 bits of a hash of its id (a collision only over-serializes). */
+function lockKey(roomId: string): bigint {
+  return createHash('sha256').update(`salon room order\n${roomId}`).digest().readBigInt64BE(0);
+}
