@@ -1,5 +1,5 @@
 import { ChevronDown, Copy, Pencil, Reply, Trash2 } from 'lucide-react';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useMessageGestures } from '../hooks/use-message-gestures.js';
 import { errorText, settle } from '../lib/error-text.js';
 import { formatTime } from '../lib/format-time.js';
@@ -61,13 +61,29 @@ export function MessageItem({
   const actionable = stored && !deleted;
   const senderName = message.sender.name ?? 'Someone';
 
-  // After leaving the editor or the delete question, the focus goes back to the message.
-  useEffect(() => {
+  // After leaving the editor or the delete question, the focus goes back to the message. A layout
+  // effect: it runs in the same task as the render that removed the focused control, so the
+  // focus is never on the page in between (a screen reader would announce it).
+  useLayoutEffect(() => {
     if (mode === 'view' && refocus.current) {
       refocus.current = false;
       itemRef.current?.focus();
     }
   }, [mode]);
+
+  // Deleted meanwhile (here, by its broadcast arriving before the answer, or on another
+  // device): there is nothing left to edit or confirm.
+  useLayoutEffect(() => {
+    if (!deleted) return;
+    if (menuAnchor) {
+      setMenuAnchor(null);
+      itemRef.current?.focus();
+    }
+    if (mode !== 'view') {
+      refocus.current = true;
+      setMode('view');
+    }
+  }, [deleted, mode, menuAnchor]);
 
   const backToView = () => {
     refocus.current = true;
