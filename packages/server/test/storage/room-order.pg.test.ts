@@ -80,14 +80,14 @@ class Bus {
 
   node(): Publisher {
     let chain = Promise.resolve();
-    const bus = this;
+    const heard = this.heard;
     return {
       publish(stream, message) {
         const seq = (message as { message?: { seq?: number } }).message?.seq;
         chain = chain
           .then(() => new Promise((resolve) => setTimeout(resolve, Math.random() * 3)))
           .then(() => {
-            if (seq !== undefined) bus.heard.push({ stream, seq });
+            if (seq !== undefined) heard.push({ stream, seq });
           });
       },
       settled: () => chain,
