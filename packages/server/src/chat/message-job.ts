@@ -164,5 +164,6 @@ async function settledWithin(publisher: Publisher, limitMs: number, log: Logger)
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, limitMs, 'late')));
   const outcome = await Promise.race([publisher.settled(), late]);
   clearTimeout(timer);
-  if (outcome === 'late') log.warn({ limitMs }, 'broadcasts not on the bus in time; rooms released');
+  if (outcome === 'late')
+    log.warn({ limitMs }, 'broadcasts not on the bus in time; rooms released');
 }
