@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createSalon, loadConfig } from '@salon/server';
 import pg from 'pg';
 import { isMessage } from '../ipc.js';
+import { WindowProfiler } from '../window-profiler.js';
 import type { MpServerCommand, MpServerEvent, SenderAccount } from './messages-ipc.js';
 
 /**
@@ -66,16 +66,7 @@ const salon = await createSalon(
   }),
 );
 const histogram = monitorEventLoopDelay({ resolution: 1 });
-// BENCH_PROFILE=<dir>: a V8 CPU profile of each measured window, for finding where time goes.
-const profileDir = process.env.BENCH_PROFILE;
-const profiler = profileDir === undefined ? undefined : new inspector.Session();
-profiler?.connect();
-let windowNo = 0;
-function profilerPost(method: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    profiler?.post(method, (err, result) => (err ? reject(err) : resolve(result)));
-  });
-}
+const profiler = WindowProfiler.fromEnv();
 
 async function setup(senders: number): Promise<SenderAccount[]> {
   const accounts: SenderAccount[] = [];
@@ -107,21 +98,11 @@ process.on('message', (raw: unknown) => {
       case 'window-start':
         histogram.reset();
         histogram.enable();
-        if (profiler) {
-          await profilerPost('Profiler.enable');
-          await profilerPost('Profiler.start');
-        }
+        await profiler?.start();
         return;
       case 'window-end': {
         histogram.disable();
-        if (profiler && profileDir !== undefined) {
-          const { profile } = (await profilerPost('Profiler.stop')) as { profile: unknown };
-          windowNo++;
-          fs.writeFileSync(
-            path.join(profileDir, `server-${String(process.pid)}-${String(windowNo)}.cpuprofile`),
-            JSON.stringify(profile),
-          );
-        }
+        await profiler?.stop();
         const row = await salon.db
           .selectFrom('messages')
           .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { prepareQuery } from '../db/prepared-query.js';
 import type { User } from '../db/schema.js';
 import { generateToken, hashToken } from './secrets.js';
 
@@ -17,10 +18,19 @@ export interface AuthContext {
 /** Sign-in sessions: opaque bearer tokens, stored only as hashes, revocable at once. */
 export class SessionService {
   readonly #db: Db;
+  readonly #liveByTokenHash: (hash: string, now: number) => Promise<LiveSessionRow[]>;
+  readonly #liveById: (id: string, now: number) => Promise<LiveSessionRow[]>;
   readonly #ttlMs: number;
 
   constructor(db: Db, ttlDays: number) {
     this.#db = db;
+    // Run for every connection opened: compiled once (see prepared-query.ts).
+    this.#liveByTokenHash = prepareQuery(db, (hash: string, now: number) =>
+      liveSessions(db, 'sessions.token_hash', hash, now),
+    );
+    this.#liveById = prepareQuery(db, (id: string, now: number) =>
+      liveSessions(db, 'sessions.id', id, now),
+    );
     this.#ttlMs = ttlDays * 24 * 3600 * 1000;
   }
 
@@ -81,24 +91,8 @@ export class SessionService {
     column: 'sessions.token_hash' | 'sessions.id',
     value: string,
   ): Promise<AuthContext | undefined> {
-    const row = await this.#db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .select([
-        'sessions.id as session_id',
-        'sessions.expires_at',
-        'users.id',
-        'users.phone',
-        'users.name',
-        'users.created_at',
-        'users.last_seen_at',
-        'users.group_adds',
-        'users.signed_in_at',
-      ])
-      .where(column, '=', value)
-      .where('sessions.revoked_at', 'is', null)
-      .where('sessions.expires_at', '>', Date.now())
-      .executeTakeFirst();
+    const find = column === 'sessions.id' ? this.#liveById : this.#liveByTokenHash;
+    const [row] = await find(value, Date.now());
     if (!row) return undefined;
     return {
       session: { id: row.session_id, userId: row.id, expiresAt: row.expires_at },
@@ -123,3 +117,33 @@ export class SessionService {
       .execute();
   }
 }
+
+/** The live session whose `column` (unique) is `value`, with its user. */
+function liveSessions(
+  db: Db,
+  column: 'sessions.token_hash' | 'sessions.id',
+  value: string,
+  now: number,
+) {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select([
+      'sessions.id as session_id',
+      'sessions.expires_at',
+      'users.id',
+      'users.phone',
+      'users.name',
+      'users.created_at',
+      'users.last_seen_at',
+      'users.group_adds',
+      'users.signed_in_at',
+    ])
+    .where(column, '=', value)
+    .where('sessions.revoked_at', 'is', null)
+    .where('sessions.expires_at', '>', now);
+}
+
+type LiveSessionRow = Awaited<
+  ReturnType<ReturnType<typeof liveSessions>['executeTakeFirstOrThrow']>
+>;

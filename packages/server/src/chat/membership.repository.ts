@@ -1,12 +1,22 @@
 import type { Db } from '../db/database.js';
+import { prepareQuery } from '../db/prepared-query.js';
 import type { MemberState } from '../db/schema.js';
 
 /** Who belongs to which room. */
 export class MembershipRepository {
   readonly #db: Db;
+  /** Run for every subscription: compiled once (see prepared-query.ts). */
+  readonly #stateOf: (roomId: string, userId: string) => Promise<{ state: MemberState }[]>;
 
   constructor(db: Db) {
     this.#db = db;
+    this.#stateOf = prepareQuery(db, (roomId: string, userId: string) =>
+      db
+        .selectFrom('memberships')
+        .select('state')
+        .where('room_id', '=', roomId)
+        .where('user_id', '=', userId),
+    );
   }
 
   /** Members may subscribe and read; a declined request is no membership. */
@@ -16,12 +26,7 @@ export class MembershipRepository {
   }
 
   async state(roomId: string, userId: string): Promise<MemberState | undefined> {
-    const row = await this.#db
-      .selectFrom('memberships')
-      .select('state')
-      .where('room_id', '=', roomId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
+    const [row] = await this.#stateOf(roomId, userId);
     return row?.state;
   }
 

@@ -1,6 +1,10 @@
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterSQLite,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import { ensurePrivateDir, ensurePrivateFile } from '../private-files.js';
 
 /** One kind of limit: `points` per `durationSeconds` (a fixed window from the first point). */
@@ -9,6 +13,12 @@ export interface LimitSpec {
   keyPrefix: string;
   points: number;
   durationSeconds: number;
+  /**
+   * A window of a second or so: a restart hands out at most one fresh window, which the next
+   * second hands out anyway, so one node keeps it in memory rather than writing a row per point.
+   * (A cluster still shares it, so that spreading over nodes gains nothing.)
+   */
+  shortWindow?: true;
 }
 
 /**
@@ -55,6 +65,12 @@ export class SqliteLimitStore implements LimitStore {
   }
 
   limiter(spec: LimitSpec): RateLimiterAbstract {
+    if (spec.shortWindow)
+      return new RateLimiterMemory({
+        keyPrefix: spec.keyPrefix,
+        points: spec.points,
+        duration: spec.durationSeconds,
+      });
     return new RateLimiterSQLite({
       storeClient: this.#db,
       storeType: 'better-sqlite3',
