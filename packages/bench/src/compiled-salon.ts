@@ -23,7 +23,6 @@ export function compiledSalonStart(): string[] {
   }
   return [
     process.execPath,
-    '--enable-source-maps',
     path.join(root, 'packages/server/dist/cli.js'),
     'start',
   ];

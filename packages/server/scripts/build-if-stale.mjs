@@ -73,8 +73,9 @@ export async function buildIfStale({ force = false, log = (line) => console.erro
       platform: 'node',
       target: 'node20',
       sourcemap: 'linked',
-      // Stack traces need the mappings only; the sources are in the checkout. Node keeps every
-      // map it loads in memory (--enable-source-maps), and the sources would triple their size.
+      // For NODE_OPTIONS=--enable-source-maps (off by default: Node keeps every map it loads in
+      // memory, about 10 MB). The mappings only; the sources are in the checkout and would
+      // triple the maps' size.
       sourcesContent: false,
       // Bundling renames clashing names; error names and logs should read as in the sources.
       keepNames: true,

@@ -16,7 +16,7 @@ const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 7);
 /** `--source`: the TypeScript sources through tsx instead, as `npm start` ran them before. */
 const nodeArgs = args.includes('--source')
   ? ['--import', 'tsx', fileURLToPath(new URL('../src/cli.ts', import.meta.url)), 'start']
-  : ['--enable-source-maps', fileURLToPath(new URL('../dist/cli.js', import.meta.url)), 'start'];
+  : [fileURLToPath(new URL('../dist/cli.js', import.meta.url)), 'start'];
 
 function freePort() {
   return new Promise((resolve, reject) => {
