@@ -21,9 +21,5 @@ export function compiledSalonStart(): string[] {
     );
     built = true;
   }
-  return [
-    process.execPath,
-    path.join(root, 'packages/server/dist/cli.js'),
-    'start',
-  ];
+  return [process.execPath, path.join(root, 'packages/server/dist/cli.js'), 'start'];
 }
