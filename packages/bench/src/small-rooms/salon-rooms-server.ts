@@ -5,6 +5,7 @@ import { createSalon, loadConfig, type Salon } from '@salon/server';
 import { isMessage } from '../ipc.js';
 import { benchSalonSettings } from '../targets/bench-salon-settings.js';
 import { createSalonRooms } from '../targets/salon-room.js';
+import { WindowProfiler } from '../window-profiler.js';
 import type { RoomsServerCommand, RoomsServerEvent } from './small-rooms-ipc.js';
 
 // Salon as it ships on one machine: SQLite at synchronous=FULL with its writer thread, each
@@ -16,11 +17,14 @@ const send = (event: RoomsServerEvent): void => {
 };
 const dataDir = mkdtempSync(path.join(tmpdir(), 'salon-bench-rooms-'));
 let salon: Salon | undefined;
+// BENCH_PROFILE: one profile from listening to the end (connections, warm-up and measurement).
+const profiler = WindowProfiler.fromEnv();
 
 async function start(rooms: number, members: number): Promise<RoomsServerEvent> {
   salon = await createSalon(loadConfig({ ...process.env, ...benchSalonSettings(dataDir) }));
   const built = await createSalonRooms(salon, rooms, members);
   const port = await salon.listen();
+  await profiler?.start();
   return {
     type: 'ready',
     connect: {
@@ -39,7 +43,8 @@ process.on('message', (raw: unknown) => {
   );
 });
 process.on('disconnect', () => {
-  void (salon?.close() ?? Promise.resolve()).finally(() => {
+  const profiled = profiler?.stop() ?? Promise.resolve();
+  void profiled.then(() => salon?.close()).finally(() => {
     rmSync(dataDir, { recursive: true, force: true });
     process.exit(0);
   });

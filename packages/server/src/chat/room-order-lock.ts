@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { isConnectionLost } from '../db/postgres-errors.js';
 
 /** Gives the rooms back to other nodes; never rejects. */
 export type ReleaseRooms = () => Promise<void>;
@@ -45,19 +46,30 @@ export class PostgresRoomOrderLock implements RoomOrderLock {
 
   async hold(roomIds: readonly string[]): Promise<ReleaseRooms> {
     const keys = [...new Set(roomIds.map(lockKey))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const client = (this.#client ??= await this.#pool.connect());
+    const values = [keys.map(String)];
+    let client = (this.#client ??= await this.#pool.connect());
     try {
-      await client.query({ ...LOCK, values: [keys.map(String)] });
+      await client.query({ ...LOCK, values });
     } catch (err) {
       this.#drop(client, err);
-      throw err;
+      // The connection kept between batches may have died meanwhile (a PostgreSQL restart): a
+      // new one is tried once before the batch fails.
+      if (!isConnectionLost(err)) throw err;
+      client = this.#client = await this.#pool.connect();
+      try {
+        await client.query({ ...LOCK, values });
+      } catch (again) {
+        this.#drop(client, again);
+        throw again;
+      }
     }
+    const held = client;
     return async () => {
       try {
-        await client.query('SELECT pg_advisory_unlock_all()');
+        await held.query('SELECT pg_advisory_unlock_all()');
       } catch (err) {
         // Closing the connection releases its locks just as well.
-        this.#drop(client, err);
+        this.#drop(held, err);
       }
     };
   }
