@@ -44,8 +44,10 @@ process.on('message', (raw: unknown) => {
 });
 process.on('disconnect', () => {
   const profiled = profiler?.stop() ?? Promise.resolve();
-  void profiled.then(() => salon?.close()).finally(() => {
-    rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
-  });
+  void profiled
+    .then(() => salon?.close())
+    .finally(() => {
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    });
 });
