@@ -21,7 +21,6 @@ import { checkOrigins, originPolicy } from './http/origin.js';
 import { installUtf8JsonParser } from './http/utf8-json.js';
 import { requestLogSerializer } from './logger.js';
 import { InProcessJobQueue } from './jobs/in-process-job-queue.js';
-import { PostgresRoomOrderLock } from './chat/room-order-lock.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import { ActionLimits } from './limits/action-limits.js';
 import { SendRate } from './limits/send-rate.js';
@@ -68,10 +67,14 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     log,
   });
   const { db, messageStore } = database;
-  // Several nodes number and publish the same rooms' messages: see room-order-lock.ts.
+  // Several nodes number and publish the same rooms' messages: see room-order-lock.ts. Loaded
+  // only then: one node does not load pg.
   const roomOrder =
     backend.kind === 'cluster' && database.kind === 'postgres'
-      ? new PostgresRoomOrderLock(database.pool)
+      ? (await import('./chat/room-order-lock.js')).PostgresRoomOrderLock.open(
+          config.databaseUrl,
+          log.child({ part: 'room-order' }),
+        )
       : undefined;
   // The writer (thread, statements) gets ready while the rest is built; listen() waits for it, so
   // that the first message after a start does not pay for it. Until then nobody is listening to

@@ -445,7 +445,7 @@ export const SETTINGS = {
     env: 'SALON_DATABASE_POOL_SIZE',
     schema: int(1, 1000),
     default: '10',
-    doc: 'PostgreSQL only: most connections this process opens to the database.',
+    doc: 'PostgreSQL only: most connections this process opens to the database (a cluster node opens one more, for the room order lock).',
   }),
   redisUrl: setting({
     env: 'SALON_REDIS_URL',

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import type { Logger } from 'pino';
 import { isConnectionLost } from '../db/postgres-errors.js';
+import { createPostgresPool } from '../db/postgres-pool.js';
 
 /** Gives the rooms back to other nodes; never rejects. */
 export type ReleaseRooms = () => Promise<void>;
@@ -38,10 +40,21 @@ const LOCK = {
  */
 export class PostgresRoomOrderLock implements RoomOrderLock {
   readonly #pool: pg.Pool;
+  readonly #ownsPool: boolean;
   #client: pg.PoolClient | undefined;
 
-  constructor(pool: pg.Pool) {
+  /**
+   * The lock on a connection of its own, outside the pool of SALON_DATABASE_POOL_SIZE: taken
+   * from that pool, it would leave a pool of one with no connection to store the batch it holds.
+   */
+  static open(url: string, log: Logger): PostgresRoomOrderLock {
+    return new PostgresRoomOrderLock(createPostgresPool(url, { max: 1, log }), true);
+  }
+
+  /** On a connection of `pool`, which stays the caller's to end. */
+  constructor(pool: pg.Pool, ownsPool = false) {
     this.#pool = pool;
+    this.#ownsPool = ownsPool;
   }
 
   async hold(roomIds: readonly string[]): Promise<ReleaseRooms> {
@@ -74,10 +87,10 @@ export class PostgresRoomOrderLock implements RoomOrderLock {
     };
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.#client?.release();
     this.#client = undefined;
-    return Promise.resolve();
+    if (this.#ownsPool) await this.#pool.end();
   }
 
   #drop(client: pg.PoolClient, err: unknown): void {
