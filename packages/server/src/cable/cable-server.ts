@@ -87,14 +87,14 @@ interface PollSession {
   expiry: NodeJS.Timeout;
 }
 
+/** Slices the ping loop goes through per PING_INTERVAL_SECONDS (one every 200 ms). */
+const PING_SLICES = 15;
+
 /**
  * The persistent-connection server: accepts WebSocket upgrades on /cable and long-polling
  * sessions, authenticates them, turns each into a Connection, pings, and closes them all on
  * shutdown with a reconnect hint.
  */
-/** Slices the ping loop goes through per PING_INTERVAL_SECONDS (one every 200 ms). */
-const PING_SLICES = 15;
-
 export class CableServer {
   /** Channels by name: the cable's extension point (the chat domain registers its own). */
   readonly channels = new Map<string, ChannelDefinition>();

@@ -60,23 +60,15 @@ export class PostgresRoomOrderLock implements RoomOrderLock {
   async hold(roomIds: readonly string[]): Promise<ReleaseRooms> {
     const keys = [...new Set(roomIds.map(lockKey))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const values = [keys.map(String)];
-    let client = (this.#client ??= await this.#pool.connect());
+    let held: pg.PoolClient;
     try {
-      await client.query({ ...LOCK, values });
+      held = await this.#lock(values);
     } catch (err) {
-      this.#drop(client, err);
       // The connection kept between batches may have died meanwhile (a PostgreSQL restart): a
       // new one is tried once before the batch fails.
       if (!isConnectionLost(err)) throw err;
-      client = this.#client = await this.#pool.connect();
-      try {
-        await client.query({ ...LOCK, values });
-      } catch (again) {
-        this.#drop(client, again);
-        throw again;
-      }
+      held = await this.#lock(values);
     }
-    const held = client;
     return async () => {
       try {
         await held.query('SELECT pg_advisory_unlock_all()');
@@ -85,6 +77,18 @@ export class PostgresRoomOrderLock implements RoomOrderLock {
         this.#drop(held, err);
       }
     };
+  }
+
+  /** Takes the locks on the kept connection (opened if there is none); drops it on failure. */
+  async #lock(values: string[][]): Promise<pg.PoolClient> {
+    const client = (this.#client ??= await this.#pool.connect());
+    try {
+      await client.query({ ...LOCK, values });
+      return client;
+    } catch (err) {
+      this.#drop(client, err);
+      throw err;
+    }
   }
 
   async close(): Promise<void> {

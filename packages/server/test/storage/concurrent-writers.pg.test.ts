@@ -4,6 +4,7 @@ import type { MessageRequest, WriteResult } from '../../src/chat/message.store.j
 import { PostgresMessageStore } from '../../src/chat/postgres-message-store.js';
 import type { PostgresBackend } from '../../src/db/database-backend.js';
 import { createPostgresPool } from '../../src/db/postgres-pool.js';
+import { seedGroupRooms } from '../helpers/seed-rooms.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { freshPgDatabase, openTestBackend } from '../helpers/test-database.js';
 
@@ -19,37 +20,7 @@ async function setup(): Promise<{ backend: PostgresBackend; writers: () => Postg
   const url = await freshPgDatabase();
   const backend = await openTestBackend('postgres', { url });
   if (backend.kind !== 'postgres') throw new Error('expected PostgreSQL');
-  const now = Date.now();
-  await backend.db
-    .insertInto('users')
-    .values(
-      USERS.map((id, i) => ({
-        id,
-        phone: `+1415200000${String(i)}`,
-        name: id,
-        created_at: now,
-        last_seen_at: null,
-      })),
-    )
-    .execute();
-  for (const id of ROOMS) {
-    await backend.db
-      .insertInto('rooms')
-      .values({
-        id,
-        kind: 'group',
-        name: id,
-        direct_key: null,
-        created_by: 'ann',
-        created_at: now,
-        last_activity_at: now,
-      })
-      .execute();
-    await backend.db
-      .insertInto('memberships')
-      .values(USERS.map((user_id) => ({ room_id: id, user_id, role: 'member', joined_at: now })))
-      .execute();
-  }
+  await seedGroupRooms(backend.db, ROOMS, USERS);
   /** A new writer: a store on a pool of its own (a node of its own). */
   const writers = () => {
     const pool = createPostgresPool(url, { max: 2 });

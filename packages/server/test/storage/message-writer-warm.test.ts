@@ -5,6 +5,7 @@ import pino from 'pino';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { WorkerMessageStore } from '../../src/chat/worker-message-store.js';
 import { openBackend } from '../../src/db/database-backend.js';
+import { seedGroupRooms } from '../helpers/seed-rooms.js';
 import { openTestBackend } from '../helpers/test-database.js';
 
 const silent = pino({ level: 'silent' });
@@ -31,33 +32,7 @@ describe('WorkerMessageStore.warm', () => {
   test('resolves once the thread has opened the database; the first batch is then stored', async () => {
     const url = sqliteUrl();
     const backend = await openTestBackend('sqlite', { url });
-    const now = Date.now();
-    await backend.db
-      .insertInto('users')
-      .values({
-        id: 'ann',
-        phone: '+14155550100',
-        name: 'Ann',
-        created_at: now,
-        last_seen_at: null,
-      })
-      .execute();
-    await backend.db
-      .insertInto('rooms')
-      .values({
-        id: 'r1',
-        kind: 'group',
-        name: 'r1',
-        direct_key: null,
-        created_by: 'ann',
-        created_at: now,
-        last_activity_at: now,
-      })
-      .execute();
-    await backend.db
-      .insertInto('memberships')
-      .values({ room_id: 'r1', user_id: 'ann', role: 'member', joined_at: now })
-      .execute();
+    await seedGroupRooms(backend.db, ['r1'], ['ann']);
 
     const store = writer(url);
     await store.warm();

@@ -7,6 +7,7 @@ import { PostgresMessageStore } from '../../src/chat/postgres-message-store.js';
 import { PostgresRoomOrderLock } from '../../src/chat/room-order-lock.js';
 import type { PostgresBackend } from '../../src/db/database-backend.js';
 import { createPostgresPool } from '../../src/db/postgres-pool.js';
+import { seedGroupRooms } from '../helpers/seed-rooms.js';
 import { freshPgDatabase, openTestBackend } from '../helpers/test-database.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -23,37 +24,7 @@ async function setup(): Promise<{ url: string; backend: PostgresBackend }> {
   const url = await freshPgDatabase();
   const backend = await openTestBackend('postgres', { url });
   if (backend.kind !== 'postgres') throw new Error('expected PostgreSQL');
-  const now = Date.now();
-  await backend.db
-    .insertInto('users')
-    .values(
-      USERS.map((id, i) => ({
-        id,
-        phone: `+1415200001${String(i)}`,
-        name: id,
-        created_at: now,
-        last_seen_at: null,
-      })),
-    )
-    .execute();
-  for (const id of ROOMS) {
-    await backend.db
-      .insertInto('rooms')
-      .values({
-        id,
-        kind: 'group',
-        name: id,
-        direct_key: null,
-        created_by: 'ann',
-        created_at: now,
-        last_activity_at: now,
-      })
-      .execute();
-    await backend.db
-      .insertInto('memberships')
-      .values(USERS.map((user_id) => ({ room_id: id, user_id, role: 'member', joined_at: now })))
-      .execute();
-  }
+  await seedGroupRooms(backend.db, ROOMS, USERS);
   return { url, backend };
 }
 
@@ -120,9 +91,7 @@ describe('the room order lock (PostgreSQL advisory locks)', () => {
     });
     await waitFor('b waits for r2', async () => (await waitingForRooms(backend)) === 1);
     // Rooms nobody holds are taken at once.
-    const releaseC = await c.hold(['r3']).catch((err: unknown) => {
-      throw err;
-    });
+    const releaseC = await c.hold(['r3']);
     await releaseC();
     expect(bHeld).toBe(false);
     await releaseA();
