@@ -29,6 +29,8 @@ let senders: Sender[] = [];
 const inFlight = new Map<string, [number, number]>();
 let recording = false;
 let acked = 0;
+/** Speaks answered with an error frame, by code. */
+let refused: Record<string, number> = {};
 let onAck: (() => void) | undefined;
 let fromIntended = hdr.build({
   lowestDiscernibleValue: 1,
@@ -51,7 +53,12 @@ function connect(url: string, account: SenderAccount): Promise<Sender> {
     ws.on('message', (data: Buffer) => {
       const frame = JSON.parse(data.toString('utf8')) as {
         type?: string;
-        message?: { type?: string; message?: { client_id?: string } };
+        message?: {
+          type?: string;
+          message?: { client_id?: string };
+          code?: string;
+          client_id?: string;
+        };
       };
       if (frame.type === 'welcome') {
         ws.send(JSON.stringify({ command: 'subscribe', identifier }));
@@ -69,9 +76,19 @@ function connect(url: string, account: SenderAccount): Promise<Sender> {
           fromActual.recordValue(Math.max(1, Math.round((now - times[1]) * 1000)));
         }
         onAck?.();
+      } else if (frame.message?.type === 'error' && frame.message.client_id !== undefined) {
+        // A speak the server refused (busy, rate limited): answered, not stored.
+        if (!inFlight.delete(frame.message.client_id)) return;
+        const code = frame.message.code ?? 'UNKNOWN';
+        refused[code] = (refused[code] ?? 0) + 1;
+        onAck?.();
       }
     });
   });
+}
+
+function refusedCount(): number {
+  return Object.values(refused).reduce((a, b) => a + b, 0);
 }
 
 async function run(perSecond: number, count: number, record: boolean): Promise<MpRunReport> {
@@ -87,11 +104,12 @@ async function run(perSecond: number, count: number, record: boolean): Promise<M
   });
   recording = record;
   acked = 0;
+  refused = {};
   const cpuBefore = sampleCpu(process.pid);
   const start = nowMs();
   const allAcked = new Promise<void>((resolve) => {
     onAck = () => {
-      if (acked >= count) resolve();
+      if (acked + refusedCount() >= count) resolve();
     };
   });
   const prefix = `${String(Math.round(start))}-`;
@@ -126,6 +144,7 @@ async function run(perSecond: number, count: number, record: boolean): Promise<M
   return {
     sent: count,
     acked,
+    refused,
     p50_ms: fromIntended.getValueAtPercentile(50) / 1000,
     p99_ms: fromIntended.getValueAtPercentile(99) / 1000,
     actual_p50_ms: fromActual.getValueAtPercentile(50) / 1000,

@@ -79,6 +79,14 @@ async function setup(senders: number): Promise<SenderAccount[]> {
   return accounts;
 }
 
+async function storedCount(): Promise<number> {
+  const row = await salon.db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
 process.on('message', (raw: unknown) => {
   if (!isMessage(raw)) return;
   const command = raw as MpServerCommand;
@@ -96,6 +104,7 @@ process.on('message', (raw: unknown) => {
         return;
       }
       case 'window-start':
+        send({ type: 'window-started', stored: await storedCount() });
         histogram.reset();
         histogram.enable();
         await profiler?.start();
@@ -103,16 +112,13 @@ process.on('message', (raw: unknown) => {
       case 'window-end': {
         histogram.disable();
         await profiler?.stop();
-        const row = await salon.db
-          .selectFrom('messages')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow();
+        const stored = await storedCount();
         send({
           type: 'window',
           loop_p50_ms: histogram.percentile(50) / 1e6,
           loop_p99_ms: histogram.percentile(99) / 1e6,
           loop_max_ms: histogram.max / 1e6,
-          stored: row.n,
+          stored,
         });
         return;
       }

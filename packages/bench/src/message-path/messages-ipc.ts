@@ -9,13 +9,14 @@ export type MpServerCommand =
   | { type: 'start'; senders: number }
   /** Listen on data made by an earlier server (BENCH_DATA_DIR / BENCH_PG_DATABASE): a restart. */
   | { type: 'listen' }
-  /** Start measuring event-loop delay. */
+  /** Start measuring event-loop delay; answer with the number of stored messages. */
   | { type: 'window-start' }
   /** Stop measuring; answer with the delays and the number of stored messages. */
   | { type: 'window-end' };
 
 export type MpServerEvent =
   | { type: 'ready'; url: string; accounts: SenderAccount[] }
+  | { type: 'window-started'; stored: number }
   | {
       type: 'window';
       loop_p50_ms: number;
@@ -35,6 +36,8 @@ export type MpGeneratorCommand =
 export interface MpRunReport {
   sent: number;
   acked: number;
+  /** Speaks the server answered with an error frame instead of storing them, by code. */
+  refused: Record<string, number>;
   /** From the intended send time (no coordinated omission). */
   p50_ms: number;
   p99_ms: number;

@@ -116,6 +116,7 @@ async function lowLoad(build: Build, store: Store, run: number): Promise<LowLoad
     gen.send({ type: 'run', per_second: 200, count: 200, record: false });
     await gen.next('done', 60_000);
     srv.send({ type: 'window-start' });
+    await srv.next('window-started', 30_000);
     const count = LOW_RATE * LOW_SECONDS;
     gen.send({ type: 'run', per_second: LOW_RATE, count, record: true });
     const { report } = await gen.next('done', 120_000);

@@ -99,11 +99,11 @@ async function trial(writer: Writer, run: number, quietStart: boolean): Promise<
     await generator.next('done', 60_000);
 
     const trials: Trial[] = [];
-    // The warm-up's messages, and the event each new group stores ("created").
-    let stored = 2_000 + SENDERS;
     for (const rate of RATES) {
       const count = rate * SECONDS;
       server.send({ type: 'window-start' });
+      // What earlier windows left queued is stored by now or counts against this one.
+      const { stored } = await server.next('window-started', 30_000);
       const cpuBefore = sampleCpu(server.pid);
       const generatorBefore = sampleCpu(generator.pid);
       const pgBefore = sampleNamedCpuUs('postgres');
@@ -134,11 +134,10 @@ async function trial(writer: Writer, run: number, quietStart: boolean): Promise<
         other_cores: Math.max(0, otherUs / wallUs),
         quiet_start: quietStart,
       });
-      stored = window.stored;
       const t = trials.at(-1);
       if (t) {
         process.stdout.write(
-          `  ${writer.padEnd(6)} ${String(rate).padStart(6)}/s: acked ${String(report.acked)}/${String(count)} stored ${String(t.stored_delta)}, ` +
+          `  ${writer.padEnd(6)} ${String(rate).padStart(6)}/s: acked ${String(report.acked)}/${String(count)} refused ${JSON.stringify(report.refused)} stored ${String(t.stored_delta)}, ` +
             `${(report.acked / (report.elapsed_ms / 1000)).toFixed(0)} msg/s, p50 ${report.p50_ms.toFixed(1)} ms p99 ${report.p99_ms.toFixed(1)} ms, ` +
             `loop p99 ${t.loop_p99_ms.toFixed(1)} ms max ${t.loop_max_ms.toFixed(1)} ms, server ${t.server_cpu_us_per_message.toFixed(1)} µs/msg, ` +
             `generator ${(report.generator_cpu_share * 100).toFixed(0)}%, postgres ${t.postgres_cores.toFixed(2)} cores, others ${t.other_cores.toFixed(2)} cores\n`,
@@ -175,9 +174,19 @@ const lines = [
   'Stores: `thread` and `main` are SQLite (synchronous=FULL) with the writer thread or on the main thread; `postgres` is PostgreSQL ' +
     `${pgVersion()} with its default settings (synchronous_commit on, fsync on), on this machine, not pinned.`,
   '',
-  '| store | offered msg/s | acked msg/s | lost | p50 ms | p99 ms | p99 from actual send ms | event-loop p99 ms | event-loop max ms | server µs/msg | generator CPU | PostgreSQL cores | other load, cores |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| store | offered msg/s | acked msg/s | refused (most in a run) | unanswered | p50 ms | p99 ms | p99 from actual send ms | event-loop p99 ms | event-loop max ms | server µs/msg | generator CPU | PostgreSQL cores | other load, cores |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
+const refusedTotal = (t: Trial): number =>
+  Object.values(t.report.refused).reduce((a, b) => a + b, 0);
+/** Sent and neither acknowledged nor refused within the generator's 30 s wait. */
+const unanswered = (t: Trial): number => t.report.sent - t.report.acked - refusedTotal(t);
+/** The run with the most refusals, by code ("0" when none refused anything). */
+function refusedCell(ts: Trial[]): string {
+  const worst = ts.reduce((a, b) => (refusedTotal(b) > refusedTotal(a) ? b : a));
+  const codes = Object.entries(worst.report.refused);
+  return codes.length === 0 ? '0' : codes.map(([code, n]) => `${String(n)} ${code}`).join(', ');
+}
 const fmt = (xs: number[], digits = 1): string =>
   `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 for (const writer of WRITERS) {
@@ -188,7 +197,7 @@ for (const writer of WRITERS) {
       `| ${writer} | ${String(rate)} | ${fmt(
         ts.map((t) => t.report.acked / (t.report.elapsed_ms / 1000)),
         0,
-      )} | ${String(Math.max(...ts.map((t) => t.report.sent - t.stored_delta)))} | ${fmt(ts.map((t) => t.report.p50_ms))} | ${fmt(ts.map((t) => t.report.p99_ms))} | ${fmt(ts.map((t) => t.report.actual_p99_ms))} | ${fmt(ts.map((t) => t.loop_p99_ms))} | ${fmt(ts.map((t) => t.loop_max_ms))} | ${fmt(ts.map((t) => t.server_cpu_us_per_message))} | ${fmt(
+      )} | ${refusedCell(ts)} | ${String(Math.max(...ts.map(unanswered)))} | ${fmt(ts.map((t) => t.report.p50_ms))} | ${fmt(ts.map((t) => t.report.p99_ms))} | ${fmt(ts.map((t) => t.report.actual_p99_ms))} | ${fmt(ts.map((t) => t.loop_p99_ms))} | ${fmt(ts.map((t) => t.loop_max_ms))} | ${fmt(ts.map((t) => t.server_cpu_us_per_message))} | ${fmt(
         ts.map((t) => t.report.generator_cpu_share * 100),
         0,
       )}% | ${fmt(
