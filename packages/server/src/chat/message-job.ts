@@ -44,6 +44,8 @@ export class MessageJob implements BatchJob<MessageRequest> {
   readonly #log: Logger;
   readonly #steps: readonly AfterStore[];
   readonly #orderLock: RoomOrderLock | undefined;
+  /** The announcement of the last stored batch (one node; see #storeThenAnnounceAlongside). */
+  #announcing: Promise<void> = Promise.resolve();
   /** HTTP requests waiting for their message's fate, by request id (this process only). */
   readonly #waiters = new Map<string, (result: WriteResult) => void>();
 
@@ -83,18 +85,34 @@ export class MessageJob implements BatchJob<MessageRequest> {
   }
 
   async runBatch(requests: MessageRequest[]): Promise<void> {
-    if (!this.#orderLock) return this.#storeAndAnnounce(requests);
+    if (!this.#orderLock) return this.#storeThenAnnounceAlongside(requests);
     const release = await this.#orderLock.hold(requests.map((r) => r.roomId));
     try {
-      await this.#storeAndAnnounce(requests);
+      await this.#announce(requests, await this.#store.writeBatch(requests));
       await settledWithin(this.#publisher, SETTLE_LIMIT_MS, this.#log);
     } finally {
       await release();
     }
   }
 
-  async #storeAndAnnounce(requests: MessageRequest[]): Promise<void> {
+  settled(): Promise<void> {
+    return this.#announcing;
+  }
+
+  /**
+   * One node: the batch is stored while the one before it is still being announced, so the
+   * writer and this thread work side by side instead of in turn (at full speed each waited about
+   * half the time for the other). Announcements keep commit order: a batch's start after the
+   * previous batch's end. The run ends once the previous announcement has, so at most one batch
+   * is being announced while another is stored.
+   */
+  async #storeThenAnnounceAlongside(requests: MessageRequest[]): Promise<void> {
     const results = await this.#store.writeBatch(requests);
+    await this.#announcing;
+    this.#announcing = this.#announce(requests, results);
+  }
+
+  async #announce(requests: MessageRequest[], results: WriteResult[]): Promise<void> {
     for (let i = 0; i < requests.length; i++) {
       // A thousand broadcasts in one go would hold the event loop for several milliseconds:
       // other connections get a turn between slices. The next batch waits for the last slice,
@@ -103,7 +121,12 @@ export class MessageJob implements BatchJob<MessageRequest> {
       const req = requests[i];
       const result = results[i];
       if (!req || !result) continue;
-      this.#announce(req, result);
+      try {
+        this.#announceOne(req, result);
+      } catch (err) {
+        // Stored all the same: the room's members catch up from the history.
+        this.#log.error({ err, roomId: req.roomId }, 'stored message not broadcast');
+      }
       this.#waiters.get(req.requestId)?.(result);
       this.#waiters.delete(req.requestId);
       if (result.ok && !result.duplicate) this.#afterStore(req, result);
@@ -130,13 +153,13 @@ export class MessageJob implements BatchJob<MessageRequest> {
         code: 'SERVICE_UNAVAILABLE',
         reason: 'The message could not be stored. Send it again.',
       };
-      this.#announce(req, result);
+      this.#announceOne(req, result);
       this.#waiters.get(req.requestId)?.(result);
       this.#waiters.delete(req.requestId);
     }
   }
 
-  #announce(req: MessageRequest, result: WriteResult): void {
+  #announceOne(req: MessageRequest, result: WriteResult): void {
     if (result.ok && !result.duplicate) {
       const event: RoomEvent = {
         type: 'message',

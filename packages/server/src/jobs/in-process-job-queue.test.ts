@@ -284,6 +284,42 @@ describe('InProcessJobQueue', () => {
       expect(queue.pending).toBe(0);
     });
 
+    test("drain waits for what a finished run left going (the job's settled())", async () => {
+      const queue = new InProcessJobQueue(silent);
+      const followUp = deferred();
+      const job: BatchJob<string> = {
+        name: 'batch',
+        maxAttempts: 1,
+        maxBatch: 100,
+        runBatch: () => Promise.resolve(),
+        settled: () => followUp.promise,
+      };
+      queue.enqueue(job, 'a');
+      let result: boolean | undefined;
+      const drained = queue.drain(1000).then((r) => (result = r));
+      await settle();
+      await settle();
+      expect(queue.pending).toBe(0);
+      expect(result).toBeUndefined();
+      followUp.resolve();
+      expect(await drained).toBe(true);
+    });
+
+    test('drain times out on follow-up work that does not end', async () => {
+      const queue = new InProcessJobQueue(silent);
+      const job: BatchJob<string> = {
+        name: 'batch',
+        maxAttempts: 1,
+        maxBatch: 100,
+        runBatch: () => Promise.resolve(),
+        settled: () => new Promise<void>(() => undefined),
+      };
+      queue.enqueue(job, 'a');
+      const drained = queue.drain(500);
+      await vi.advanceTimersByTimeAsync(500);
+      expect(await drained).toBe(false);
+    });
+
     describe('with pace (commit pacing under load)', () => {
       function pacedJob(intervalMs: number, maxBatch = 100, fromBatchSize = 1) {
         const gated = gatedBatchJob();

@@ -104,13 +104,25 @@ export class InProcessJobQueue implements JobQueue {
       }
     }
     this.#pump();
-    if (this.pending === 0) return true;
+    const idle =
+      this.pending === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    const settled = idle.then(async () => {
+      await Promise.all(
+        [...this.#lanes.keys()].map((job) =>
+          (job.settled?.() ?? Promise.resolve()).catch((err: unknown) => {
+            this.#log.error({ err, job: job.name }, 'follow-up work failed');
+          }),
+        ),
+      );
+      return true as const;
+    });
     let timer: NodeJS.Timeout | undefined;
-    const idle = new Promise<true>((resolve) => this.#idleWaiters.push(() => resolve(true)));
     const timeout = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
-    const drained = await Promise.race([idle, timeout]);
+    const drained = await Promise.race([settled, timeout]);
     clearTimeout(timer);
     return drained;
   }

@@ -30,6 +30,11 @@ export interface BatchJob<P> {
    */
   readonly pace?: { readonly intervalMs: number; readonly fromBatchSize: number };
   runBatch(payloads: P[], attempt: number): Promise<void>;
+  /**
+   * Settles when work a finished run left going on its own has ended (the message job announces
+   * a stored batch while the next one is being stored): `drain` waits for it too.
+   */
+  settled?(): Promise<void>;
   /** Called with a batch that failed for good, so its senders can be told. */
   onGiveUp?(payloads: P[], err: unknown): void;
 }
