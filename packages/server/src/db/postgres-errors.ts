@@ -26,3 +26,13 @@ export function isConnectionLost(err: unknown): boolean {
     err.message,
   );
 }
+
+/**
+ * Whether `err` is an insert refused because the (room, sender, client_id) was stored already:
+ * the message store's sign to look the repeat up (chat/postgres-message-store.ts).
+ */
+export function isRepeatedClientId(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const { code, constraint } = err as { code?: unknown; constraint?: unknown };
+  return code === '23505' && constraint === 'messages_room_sender_client';
+}
