@@ -1,6 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { availableParallelism } from 'node:os';
 import { authRoutes } from './auth/auth.routes.js';
 import { OtpLimits } from './auth/otp-limits.js';
 import { OtpService } from './auth/otp-service.js';
@@ -188,6 +189,9 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     messageStore,
     roomOrder,
     messageCommitIntervalMs: config.messageCommitIntervalMs,
+    // The SQLite writer thread shares this process's cores: side by side only when there are
+    // two (availableParallelism() follows the CPU affinity, e.g. taskset).
+    overlapStoreAndAnnounce: database.kind === 'postgres' || availableParallelism() > 1,
     limits: new ActionLimits(limitStore, {
       groupsPerHour: config.limitGroupsPerHour,
       dmsPerHour: config.limitDmsPerHour,

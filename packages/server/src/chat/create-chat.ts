@@ -48,6 +48,8 @@ export function createChat(deps: {
   presence: PresenceTracker;
   /** SALON_MESSAGE_COMMIT_INTERVAL_MS. */
   messageCommitIntervalMs: number;
+  /** Whether the message job stores a batch while announcing the one before (MessageJob). */
+  overlapStoreAndAnnounce: boolean;
 }) {
   const { db, cable, publisher } = deps;
   const users = new UserRepository(db);
@@ -72,6 +74,7 @@ export function createChat(deps: {
       steps: [acceptedByReply],
       commitIntervalMs: deps.messageCommitIntervalMs,
       orderLock: deps.roomOrder,
+      overlap: deps.overlapStoreAndAnnounce,
     },
   );
   const rooms: RoomService = new RoomService({

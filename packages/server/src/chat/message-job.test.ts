@@ -74,6 +74,15 @@ describe('MessageJob on one node', () => {
     expect(publisher.published).toEqual([...first, ...second].map((r) => r.clientId));
   });
 
+  test('without overlap (one core), a run ends once its batch is announced', async () => {
+    const store = numberingStore();
+    const publisher = recordingPublisher();
+    const job = new MessageJob(store, publisher, silent, { overlap: false });
+    const first = requests('a', 200);
+    await job.runBatch(first);
+    expect(publisher.published).toEqual(first.map((r) => r.clientId));
+  });
+
   test('a broadcast that throws is logged; the sender still hears, and the rest go out', async () => {
     const store = numberingStore();
     const publisher = recordingPublisher({ failOn: 'a1' });

@@ -44,6 +44,7 @@ export class MessageJob implements BatchJob<MessageRequest> {
   readonly #log: Logger;
   readonly #steps: readonly AfterStore[];
   readonly #orderLock: RoomOrderLock | undefined;
+  readonly #overlap: boolean;
   /** The announcement of the last stored batch (one node; see #storeThenAnnounceAlongside). */
   #announcing: Promise<void> = Promise.resolve();
   /** HTTP requests waiting for their message's fate, by request id (this process only). */
@@ -59,10 +60,17 @@ export class MessageJob implements BatchJob<MessageRequest> {
       commitIntervalMs?: number;
       /** In a cluster: keeps each room's broadcasts in seq order across nodes. */
       orderLock?: RoomOrderLock;
+      /**
+       * One node: store the next batch while announcing this one (default true). Worth it when
+       * the store has a core of its own (PostgreSQL, or the writer thread on a process that may
+       * use several cores); on a single core it only adds switching between the two threads.
+       */
+      overlap?: boolean;
     } = {},
   ) {
     this.#store = store;
     this.#orderLock = opts.orderLock;
+    this.#overlap = opts.overlap ?? true;
     this.#publisher = publisher;
     this.#log = log;
     this.#steps = opts.steps ?? [];
@@ -85,7 +93,10 @@ export class MessageJob implements BatchJob<MessageRequest> {
   }
 
   async runBatch(requests: MessageRequest[]): Promise<void> {
-    if (!this.#orderLock) return this.#storeThenAnnounceAlongside(requests);
+    if (!this.#orderLock) {
+      if (this.#overlap) return this.#storeThenAnnounceAlongside(requests);
+      return this.#announce(requests, await this.#store.writeBatch(requests));
+    }
     const release = await this.#orderLock.hold(requests.map((r) => r.roomId));
     try {
       await this.#announce(requests, await this.#store.writeBatch(requests));
@@ -100,11 +111,11 @@ export class MessageJob implements BatchJob<MessageRequest> {
   }
 
   /**
-   * One node: the batch is stored while the one before it is still being announced, so the
-   * writer and this thread work side by side instead of in turn (at full speed each waited about
-   * half the time for the other). Announcements keep commit order: a batch's start after the
-   * previous batch's end. The run ends once the previous announcement has, so at most one batch
-   * is being announced while another is stored.
+   * One node, `overlap`: the batch is stored while the one before it is still being announced, so
+   * the store and this thread work side by side instead of in turn (at full speed each waited
+   * about half the time for the other). Announcements keep commit order: a batch's start after
+   * the previous batch's end. The run ends once the previous announcement has, so at most one
+   * batch is being announced while another is stored.
    */
   async #storeThenAnnounceAlongside(requests: MessageRequest[]): Promise<void> {
     const results = await this.#store.writeBatch(requests);
