@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { isMessage } from './ipc.js';
 
 export interface PinnedChildOptions {
-  /** CPU the child (all its threads) may run on, given to `taskset -c`. */
-  core: number;
+  /** CPUs the child (all its threads) may run on, given to `taskset -c`: `0`, or `0-1`. */
+  core: number | string;
   /** TypeScript entry, run with `node --expose-gc --import tsx`. */
   script: string;
   /** Name used in error messages. */
