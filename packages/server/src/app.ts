@@ -1,7 +1,7 @@
+import { availableParallelism } from 'node:os';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { availableParallelism } from 'node:os';
 import { authRoutes } from './auth/auth.routes.js';
 import { OtpLimits } from './auth/otp-limits.js';
 import { OtpService } from './auth/otp-service.js';

@@ -122,11 +122,8 @@ export class PostgresMessageStore implements MessageStore {
       throw err;
     }
     try {
-      const results =
-        (await attempt(client, requests, { lookUpRepeats: false })) ??
-        (await attempt(client, requests, { lookUpRepeats: true }));
+      const results = await transaction(client, requests);
       client.release();
-      if (!results) throw new Error('message batch: a repeat that its lookup did not find');
       return results;
     } catch (err) {
       const lost = isConnectionLost(err);
@@ -140,25 +137,25 @@ export class PostgresMessageStore implements MessageStore {
 }
 
 /**
- * The batch's transaction, once. Repeated client_ids are rare (a client resending what it did not
- * hear acknowledged), and looking them up costs a probe per message (a fifth of a batch's time in
+ * The batch's transaction. Repeated client_ids are rare (a client resending what it did not hear
+ * acknowledged), and looking them up costs a probe per message (a fifth of a batch's time in
  * PostgreSQL): so a batch first goes without the lookup, and the unique (room, sender, client_id)
  * index catches a repeat. Then the transaction is rolled back and the batch redone with the
- * lookup, which answers the repeat with the message stored first. Resolves undefined in that case.
+ * lookup, which answers the repeat with the message stored first.
  */
-async function attempt(
+async function transaction(
   client: pg.PoolClient,
   requests: readonly MessageRequest[],
-  opts: { lookUpRepeats: boolean },
-): Promise<WriteResult[] | undefined> {
+): Promise<WriteResult[]> {
   await client.query('BEGIN');
   let results: WriteResult[];
   try {
-    results = await write(client, requests, opts.lookUpRepeats);
+    results = await write(client, requests, { lookUpRepeats: false });
   } catch (err) {
-    if (opts.lookUpRepeats || !isRepeatedClientId(err)) throw err;
+    if (!isRepeatedClientId(err)) throw err;
     await client.query('ROLLBACK');
-    return undefined;
+    await client.query('BEGIN');
+    results = await write(client, requests, { lookUpRepeats: true });
   }
   await client.query('COMMIT');
   return results;
@@ -167,7 +164,7 @@ async function attempt(
 async function write(
   client: pg.PoolClient,
   requests: readonly MessageRequest[],
-  lookUpRepeats: boolean,
+  opts: { lookUpRepeats: boolean },
 ): Promise<WriteResult[]> {
   const roomIds = unique(requests.map((r) => r.roomId));
   const locked = await client.query<{ id: string; last_seq: number }>({
@@ -195,7 +192,7 @@ async function write(
   }
   const name = (id: string): string | null => nameOf.get(id) ?? null;
 
-  const earlier = lookUpRepeats
+  const earlier = opts.lookUpRepeats
     ? await earlierSends(client, requests)
     : new Map<string, MessagesTable>();
 
