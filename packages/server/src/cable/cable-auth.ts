@@ -27,12 +27,12 @@ export interface RequestSelf {
  * (cross-site WebSocket hijacking). Tickets and headers cannot be forged by another site.
  */
 export async function authenticateCable(
-  url: URL,
+  query: URLSearchParams,
   headers: IncomingHttpHeaders,
   self: RequestSelf,
   deps: CableAuthDeps,
 ): Promise<CableAuthResult> {
-  const ticket = url.searchParams.get('ticket');
+  const ticket = query.get('ticket');
   if (ticket !== null && ticket !== '') {
     const check = await deps.tickets.redeem(ticket);
     if (!check.ok)

@@ -87,6 +87,22 @@ interface PollSession {
   expiry: NodeJS.Timeout;
 }
 
+/**
+ * The query of a request for /cable, or undefined when it asks for another path. `/cable` and
+ * `/cable?…`, what clients send, are split by hand: a WHATWG URL per upgrade was a visible part of
+ * what opening a connection costs. Any other form is left to URL, which normalises it.
+ */
+export function cableQuery(target: string | undefined): URLSearchParams | undefined {
+  const raw = target ?? '/';
+  if (raw.startsWith(CABLE_PATH)) {
+    if (raw.length === CABLE_PATH.length) return new URLSearchParams();
+    if (raw[CABLE_PATH.length] === '?')
+      return new URLSearchParams(raw.slice(CABLE_PATH.length + 1));
+  }
+  const url = new URL(raw, 'http://localhost');
+  return url.pathname === CABLE_PATH ? url.searchParams : undefined;
+}
+
 /** Slices the ping loop goes through per PING_INTERVAL_SECONDS (one every 200 ms). */
 const PING_SLICES = 15;
 
@@ -105,8 +121,11 @@ export class CableServer {
   readonly #restore: RestoreStore;
   readonly #polls = new Map<string, PollSession>();
   readonly #pinger: NodeJS.Timeout;
-  /** Which of the PING_SLICES each connection is pinged in, handed out in turn. */
-  readonly #pingSlices = new WeakMap<Connection, number>();
+  /**
+   * The open connections in PING_SLICES sets, a new one joining each in turn: a tick of the ping
+   * loop goes through its own slice, not through every connection.
+   */
+  readonly #pingSlices: Set<Connection>[] = Array.from({ length: PING_SLICES }, () => new Set());
   #nextPingSlice = 0;
   #pingTick = 0;
   #closing = false;
@@ -195,8 +214,8 @@ export class CableServer {
    * counted first (429 with Retry-After past its limits), before any authentication work.
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== CABLE_PATH || this.#closing || !this.#deps.health.healthy) {
+    const query = cableQuery(req.url);
+    if (query === undefined || this.#closing || !this.#deps.health.healthy) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
@@ -216,7 +235,9 @@ export class CableServer {
           return;
         }
         socket.off('error', early);
-        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onWebSocket(ws, socket, req, url));
+        this.#wss.handleUpgrade(req, socket, head, (ws) =>
+          this.#onWebSocket(ws, socket, req, query),
+        );
       },
       (err: unknown) => {
         this.#log.warn({ err }, 'connection not admitted: limit store unavailable');
@@ -227,12 +248,10 @@ export class CableServer {
     );
   }
 
-  #onWebSocket(ws: WebSocket, socket: Duplex, req: IncomingMessage, url: URL): void {
+  #onWebSocket(ws: WebSocket, socket: Duplex, req: IncomingMessage, query: URLSearchParams): void {
     const ext = ws.protocol === PROTOCOL_EXT;
-    const sid = ext
-      ? (url.searchParams.get('sid') ?? req.headers['x-anycable-restore-sid'])
-      : undefined;
-    // The request and its URL are needed only here: the long-lived handlers are made in #attach,
+    const sid = ext ? (query.get('sid') ?? req.headers['x-anycable-restore-sid']) : undefined;
+    // The request and its query are needed only here: the long-lived handlers are made in #attach,
     // so that their closures do not keep the upgrade request (headers, URL) alive per connection.
     this.#attach(
       ws,
@@ -240,7 +259,7 @@ export class CableServer {
       ext,
       typeof sid === 'string' ? sid : undefined,
       authenticateCable(
-        url,
+        query,
         req.headers,
         {
           scheme: requestScheme(req.headers, req.socket, this.#opts.origins),
@@ -349,7 +368,12 @@ export class CableServer {
       ext,
       this.#connectionDeps,
     );
-    connection.onClosed((conn) => this.#deps.presence.release(conn.userId));
+    const slice = this.#pingSlices[this.#nextPingSlice++ % PING_SLICES] ?? new Set();
+    slice.add(connection);
+    connection.onClosed((conn) => {
+      slice.delete(conn);
+      this.#deps.presence.release(conn.userId);
+    });
     if (!ext) {
       connection.send({ type: 'welcome' });
       return connection;
@@ -418,7 +442,7 @@ export class CableServer {
     headers: IncomingMessage['headers'],
     self: RequestSelf,
   ): Promise<{ ok: true; pollId: string } | { ok: false; reason: DisconnectReason }> {
-    const result = await authenticateCable(url, headers, self, this.#authDeps);
+    const result = await authenticateCable(url.searchParams, headers, self, this.#authDeps);
     if (!result.ok) return { ok: false, reason: result.reason };
     const transport = new LongPollTransport({
       maxQueuedFrames: this.#opts.pollMaxQueuedFrames,
@@ -494,13 +518,7 @@ export class CableServer {
     const now = Date.now();
     const frame = PreparedFrame.of({ type: 'ping', message: Math.floor(now / 1000) });
     let expired: Connection[] | undefined;
-    for (const conn of this.#deps.registry.all()) {
-      let slice = this.#pingSlices.get(conn);
-      if (slice === undefined) {
-        slice = this.#nextPingSlice++ % PING_SLICES;
-        this.#pingSlices.set(conn, slice);
-      }
-      if (slice !== tick) continue;
+    for (const conn of this.#pingSlices[tick] ?? []) {
       if (conn.identity.expiresAt <= now) (expired ??= []).push(conn);
       else if (conn.transport.wantsPings) conn.transport.beat(frame);
     }

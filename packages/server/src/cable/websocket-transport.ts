@@ -14,6 +14,21 @@ export const HARD_LIMIT_FACTOR = 8;
  */
 const WS_PING = Buffer.from([0x89, 0x00]);
 
+/**
+ * WS_PING followed by the protocol's ping frame, in one Buffer: a beat is one write, not a corked
+ * pair. The ping loop builds one frame per tick for a whole slice of connections, so this is
+ * built once per tick too.
+ */
+let beatFrame: PreparedFrame | undefined;
+let beatBytes = WS_PING;
+function beatBytesFor(ping: PreparedFrame): Buffer {
+  if (ping !== beatFrame) {
+    beatFrame = ping;
+    beatBytes = Buffer.concat([WS_PING, ping.wsBytes()]);
+  }
+  return beatBytes;
+}
+
 /** Beats in a row without a byte from the peer after which it counts as gone. */
 export const SILENT_BEATS_LIMIT = 2;
 
@@ -116,7 +131,8 @@ export class WebSocketTransport implements Transport {
         return;
       }
       this.#bytesReadAtBeat = read;
-      this.#queue(WS_PING);
+      this.#queue(beatBytesFor(ping));
+      return;
     }
     this.write(ping);
   }

@@ -9,7 +9,7 @@ import {
   migrate,
   openSqlite,
   postgresDialect,
-  sqliteDialect,
+  sqliteKysely,
   type Db,
 } from './database.js';
 import type { Database } from './schema.js';
@@ -88,7 +88,7 @@ function openSqliteBackend(options: BackendOptions): SqliteBackend {
   // With the writer thread, a checkpointer thread copies the WAL back, and no commit does.
   const thread = options.messageWriter === 'thread';
   const sqlite = openSqlite(options.url, { autoCheckpoint: !thread });
-  const db = new Kysely<Database>({ dialect: sqliteDialect(sqlite) });
+  const db = sqliteKysely(sqlite);
   if (!thread) {
     const messageStore = new KyselyMessageStore(db);
     return { kind: 'sqlite', db, sqlite, messageStore, close: closer(db, messageStore) };

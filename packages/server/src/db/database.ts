@@ -13,6 +13,7 @@ import {
 import type pg from 'pg';
 import { ConfigError } from '../config-error.js';
 import { migrationProvider } from './migrations/index.js';
+import { runsOnSqlite } from './prepared-query.js';
 import { openSqlite, sqliteFile } from './sqlite-file.js';
 import { withStatementCache } from './statement-cache.js';
 import type { Database } from './schema.js';
@@ -32,7 +33,7 @@ export function databaseKind(url: string): DatabaseKind {
 
 /** Opens the database named by `url` (SQLite) and applies pending migrations. */
 export async function openDatabase(url: string): Promise<Db> {
-  const db = new Kysely<Database>({ dialect: sqliteDialect(openSqlite(url)) });
+  const db = sqliteKysely(openSqlite(url));
   try {
     await migrate(db);
   } catch (err) {
@@ -71,6 +72,13 @@ class ImmediateSqliteDialect extends SqliteDialect {
 /** Kysely over a better-sqlite3 connection, with compiled statements kept. */
 export function sqliteDialect(sqlite: SQLite.Database): SqliteDialect {
   return new ImmediateSqliteDialect({ database: withStatementCache(sqlite) });
+}
+
+/** Kysely over a better-sqlite3 connection, whose prepared queries run on it directly. */
+export function sqliteKysely<T = Database>(sqlite: SQLite.Database): Kysely<T> {
+  const db = new Kysely<T>({ dialect: sqliteDialect(sqlite) });
+  runsOnSqlite(db, sqlite);
+  return db;
 }
 
 /** Kysely over a `pg` pool (whose type parsers make int8 a number: see postgres-pool.ts). */

@@ -1,6 +1,6 @@
-import { Kysely, sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqlite, sqliteDialect } from './database.js';
+import { openSqlite, sqliteKysely } from './database.js';
 import { prepareQuery } from './prepared-query.js';
 
 interface Tables {
@@ -12,7 +12,7 @@ describe('prepareQuery', () => {
   afterEach(() => db.destroy());
 
   async function open(): Promise<Kysely<Tables>> {
-    db = new Kysely<Tables>({ dialect: sqliteDialect(openSqlite('sqlite::memory:')) });
+    db = sqliteKysely<Tables>(openSqlite('sqlite::memory:'));
     await sql`create table people (id text primary key, name text, age integer, kind text)`.execute(
       db,
     );
@@ -52,5 +52,51 @@ describe('prepareQuery', () => {
     expect(() =>
       prepareQuery(people, (_id: string) => people.selectFrom('people').selectAll()),
     ).toThrow(/each of the 1 arguments must be one value/);
+  });
+
+  it('waits for an open transaction on its connection instead of reading its uncommitted rows', async () => {
+    const people = await open();
+    const nameOf = prepareQuery(people, (id: string) =>
+      people.selectFrom('people').select('name').where('id', '=', id),
+    );
+    let inserted!: () => void;
+    const insertDone = new Promise<void>((resolve) => (inserted = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const transaction = people.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('people')
+        .values({ id: 'd', name: 'Dan', age: 20, kind: 'person' })
+        .execute();
+      inserted();
+      await held;
+      throw new Error('rolled back');
+    });
+    await insertDone;
+    const read = nameOf('d');
+    release();
+    await expect(transaction).rejects.toThrow('rolled back');
+    expect(await read).toEqual([]);
+    expect(await nameOf('a')).toEqual([{ name: 'Ana' }]);
+  });
+
+  it('runs a statement that returns no rows through Kysely', async () => {
+    const people = await open();
+    const rename = prepareQuery(people, (name: string, id: string) =>
+      people.updateTable('people').set({ name }).where('id', '=', id),
+    );
+    expect(await rename('Anna', 'a')).toEqual([]);
+    expect(
+      await people.selectFrom('people').select('name').where('id', '=', 'a').execute(),
+    ).toEqual([{ name: 'Anna' }]);
+  });
+
+  it('answers a failing statement with a rejected promise', async () => {
+    const people = await open();
+    const byId = prepareQuery(people, (id: string) =>
+      people.selectFrom('people').selectAll().where('id', '=', id),
+    );
+    await sql`drop table people`.execute(people);
+    await expect(byId('a')).rejects.toThrow(/no such table/);
   });
 });

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqlite, sqliteDialect } from './database.js';
+import { openSqlite, sqliteKysely } from './database.js';
 
 describe('SQLite transactions beside another writer', () => {
   const dirs: string[] = [];
@@ -16,7 +16,7 @@ describe('SQLite transactions beside another writer', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'salon-tx-'));
     dirs.push(dir);
     const url = `sqlite:${path.join(dir, 'salon.db')}`;
-    const db = new Kysely<Record<string, never>>({ dialect: sqliteDialect(openSqlite(url)) });
+    const db = sqliteKysely<Record<string, never>>(openSqlite(url));
     // The other writer (as the message writer thread is): its own connection, no waiting.
     const other = new SQLite(path.join(dir, 'salon.db'));
     other.pragma('busy_timeout = 0');
