@@ -29,6 +29,19 @@ function listeningPort(stdout: string): number | undefined {
 }
 
 describe('the compiled server', () => {
+  test('is ASCII throughout, so that V8 keeps its sources at one byte a character', () => {
+    const dist = path.join(server, 'dist');
+    const files = fs.readdirSync(dist).filter((f) => f.endsWith('.js'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const text = fs.readFileSync(path.join(dist, file), 'utf8');
+      expect({ file, nonAscii: /[\u0080-\uffff]/.exec(text)?.[0] }).toEqual({
+        file,
+        nonAscii: undefined,
+      });
+    }
+  });
+
   test('signs someone in, stores and delivers a message on its writer thread, exits 0 on SIGTERM', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salon-compiled-'));
     onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
