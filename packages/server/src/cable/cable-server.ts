@@ -525,13 +525,23 @@ export class CableServer {
     for (const conn of expired ?? []) conn.disconnect('unauthorized', false);
   }
 
-  /** Tells every client to reconnect (server_restart) and closes every connection. */
+  /**
+   * Tells every client to reconnect (server_restart) and closes every connection; resolves once
+   * each has closed (a WebSocket's close handshake, or its cut-off 2 s later). What a closed
+   * connection sets off (presence going offline, its session snapshot) must start before the
+   * rest of the node stops: a close still pending when presence closes is never announced.
+   */
   async close(): Promise<void> {
     this.#closing = true;
     clearInterval(this.#pinger);
-    for (const conn of [...this.#deps.registry.all()]) conn.disconnect('server_restart', true);
+    const open = [...this.#deps.registry.all()];
+    const closed = open.map(
+      (conn) => new Promise<void>((resolve) => conn.onClosed(() => resolve())),
+    );
+    for (const conn of open) conn.disconnect('server_restart', true);
     for (const s of this.#polls.values()) clearTimeout(s.expiry);
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    await Promise.all(closed);
   }
 }
 

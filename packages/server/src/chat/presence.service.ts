@@ -30,6 +30,11 @@ export class PresenceService {
   /** Users whose state changed since the last announcement. */
   #changed = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
+  /**
+   * The announcements under way, one after another: a slow one (Redis, the database) must not be
+   * overtaken by the next window's, and close() waits for it before the database goes.
+   */
+  #flushing: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(
@@ -52,8 +57,15 @@ export class PresenceService {
     for (const userId of userIds) this.#changed.add(userId);
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
-      this.#flush().catch((err: unknown) => this.#log.error({ err }, 'presence update failed'));
+      void this.#queueFlush('presence update failed');
     }, PRESENCE_WINDOW_MS).unref();
+  }
+
+  #queueFlush(failure: string): Promise<void> {
+    this.#flushing = this.#flushing
+      .then(() => this.#flush())
+      .catch((err: unknown) => this.#log.error({ err }, failure));
+    return this.#flushing;
   }
 
   /**
@@ -70,6 +82,7 @@ export class PresenceService {
     const changes: PresenceChange[] = [];
     const wentOffline: string[] = [];
     const changed = [...this.#changed];
+    if (changed.length === 0) return;
     this.#changed = new Set();
     const decided = await Promise.all(
       changed.map(async (userId) => {
@@ -122,16 +135,15 @@ export class PresenceService {
 
   /**
    * Announces what is still pending (the connections closed at shutdown: in a cluster the
-   * announced state outlives this node), then stops.
+   * announced state outlives this node), then stops. An announcement already under way is
+   * waited for too: its window may have closed just before, and the database and broker it
+   * needs are closed right after this resolves.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#changed.size === 0) return;
-    await this.#flush().catch((err: unknown) =>
-      this.#log.error({ err }, 'presence update failed at shutdown'),
-    );
+    await this.#queueFlush('presence update failed at shutdown');
   }
 }

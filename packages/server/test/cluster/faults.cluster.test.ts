@@ -70,9 +70,9 @@ async function anaOnSecondNodeSeenByBen() {
   await benWs.joinRoom(dm.id);
   const isAna = (e: { users: { user_id: string; online: boolean }[] }) =>
     e.users.some((u) => u.user_id === ana.id);
-  await ChatClient.connect(b, ana);
+  const anaWs = await ChatClient.connect(b, ana);
   await benWs.roomEvent(dm.id, 'presence', isAna, 5000);
-  return { b, ana, benWs, dm, isAna };
+  return { b, ana, anaWs, benWs, dm, isAna };
 }
 
 describe('a node dies', () => {
@@ -92,6 +92,17 @@ describe('a node stops', () => {
   test('SIGTERM: its people are announced offline before it exits', async () => {
     const { b, benWs, dm, isAna, ana } = await anaOnSecondNodeSeenByBen();
 
+    await b.kill('SIGTERM');
+    const offline = await benWs.roomEvent(dm.id, 'presence', isAna, 5000);
+    expect(offline.users.find((u) => u.user_id === ana.id)?.online).toBe(false);
+  });
+
+  test('SIGTERM: a client that never answers the close handshake is announced offline too', async () => {
+    const { b, anaWs, benWs, dm, isAna, ana } = await anaOnSecondNodeSeenByBen();
+
+    // Ana's client stops reading (a frozen tab, a phone gone to sleep): the node sees her
+    // connection close only when it cuts it off, and must not exit before that.
+    anaWs.raw.ws.pause();
     await b.kill('SIGTERM');
     const offline = await benWs.roomEvent(dm.id, 'presence', isAna, 5000);
     expect(offline.users.find((u) => u.user_id === ana.id)?.online).toBe(false);
