@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../../server/test/helpers/salon-server.js';
 import { seriousViolations } from './helpers/axe.js';
 import { launchChromium } from './helpers/browser.js';
+import { expectEventually } from './helpers/expect-eventually.js';
 import { Person, SCREENS } from './helpers/person.js';
 
 let browser: Browser;
@@ -30,7 +31,12 @@ describe.each(SCREENS)('blocking on $screen', ({ viewport }) => {
     expect(await seriousViolations(ana.page)).toEqual([]);
     await details.getByRole('button', { name: 'Yes, block' }).click();
     await details.waitFor({ state: 'detached' });
-    expect(new URL(ana.page.url()).pathname).toBe('/');
+    // The dialog may close a moment before the page goes home.
+    await expectEventually(
+      'the page back at the list',
+      () => new URL(ana.page.url()).pathname,
+      '/',
+    );
     await ana.conversation('Ben').waitFor({ state: 'detached' });
 
     const profile = await ana.openProfile();
