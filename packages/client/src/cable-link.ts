@@ -1,10 +1,14 @@
 import {
+  ActionCableExtendedProtocol,
+  ActionCableProtocol,
   backoffWithJitter,
   Channel,
   createCable,
   DisconnectedError,
   FallbackTransport,
+  JSONEncoder,
   Monitor,
+  type ReasonError,
   WebSocketTransport,
   type Cable,
   type Transport,
@@ -18,6 +22,17 @@ import type { ConnectionStatus, TransportName, Unsubscribe } from './types.js';
 
 /** The server pings every 3 s; two missed pings make the connection stale (AnyCable's defaults). */
 const PING_INTERVAL_MS = 3000;
+/**
+ * The longest wait between two reconnect attempts. The backoff doubles from 3 s; uncapped, it
+ * would reach 25 minutes after ten failures, and an app back from a long outage would sit
+ * offline long after the server returned.
+ */
+export const MAX_RECONNECT_DELAY_MS = 30_000;
+
+/** Milliseconds before reconnect attempt `attempts` (0 first): doubling, jittered, capped. */
+export const reconnectDelay: (attempts: number) => number = backoffWithJitter(PING_INTERVAL_MS, {
+  maxInterval: MAX_RECONNECT_DELAY_MS,
+});
 
 /** Where the browser says whether it has a network (`online`/`offline` events); absent in Node. */
 interface NetworkEvents {
@@ -46,6 +61,21 @@ class QuietFallbackTransport extends FallbackTransport {
   override async close(): Promise<void> {
     if ((this as unknown as { transport: Transport | null }).transport === null) return;
     await super.close();
+  }
+}
+
+/**
+ * The extended protocol, with one fix. @anycable/core 1.1.7's extended protocol resets (the
+ * connection dropped) without passing the reason on, so a subscribe still waiting for its
+ * confirmation is rejected with nothing; the cable takes an error-less rejection for a final
+ * failure and closes the channel for good: the app reconnects, shows itself connected, and hears
+ * nothing more. Rejected with the disconnect, as the plain protocol does, the subscribe is simply
+ * made again on the next connection.
+ */
+class ExtendedProtocol extends ActionCableExtendedProtocol {
+  override reset(err: ReasonError): void {
+    ActionCableProtocol.prototype.reset.call(this, err);
+    super.reset(err);
   }
 }
 
@@ -101,12 +131,13 @@ export class CableLink {
     this.#monitor = new Monitor({
       pingInterval: PING_INTERVAL_MS,
       maxMissingPings: 2,
-      reconnectStrategy: backoffWithJitter(PING_INTERVAL_MS),
+      reconnectStrategy: reconnectDelay,
     });
     this.cable = createCable({
       monitor: this.#monitor,
       transport: this.#fallback ?? first,
-      protocol: PROTOCOL_EXT,
+      protocol: new ExtendedProtocol(),
+      encoder: new JSONEncoder(),
       logLevel: 'error',
       // Token mode: a fresh short-lived ticket before every connect; the token stays out of URLs.
       transportConfigurator: async (transport: Transport) => {
