@@ -1,5 +1,6 @@
 import type { Transport } from '@anycable/core';
 import { createNanoEvents, type Emitter } from 'nanoevents';
+import { retryAfterMs } from './retry-after.js';
 
 /** The events of @anycable/core's Transport interface (not exported by the package). */
 interface TransportEvents {
@@ -12,6 +13,18 @@ interface TransportEvents {
 /** Header names of Salon's long-polling shape (docs/protocol.md, "Long polling"). */
 const POLL_ID = 'x-salon-poll-id';
 const POLL_CURSOR = 'x-salon-poll-cursor';
+
+/**
+ * The most one `/cable/poll/send` request carries, in bytes (a single larger command still goes,
+ * alone). Half the server's default body limit (64 KiB): a few long messages queued behind a slow
+ * request would otherwise make one body the server refuses with 413.
+ */
+const SEND_BATCH_BYTES = 32 * 1024;
+
+/** Wait after a 429 at open when the server names none, ms. */
+const DEFAULT_RETRY_AFTER_MS = 5000;
+
+const utf8 = new TextEncoder();
 
 export interface LongPollingOptions {
   /** Extra headers per request (the bearer token in token mode). */
@@ -38,6 +51,8 @@ export class LongPollingTransport implements Transport {
   #pinger: ReturnType<typeof setInterval> | undefined;
   #outbox: string[] = [];
   #sending = false;
+  /** Set once the server refused a batch as too large (an operator's lower body limit). */
+  #oneCommandPerSend = false;
 
   constructor(url: string, opts: LongPollingOptions = {}) {
     this.#url = url;
@@ -93,6 +108,13 @@ export class LongPollingTransport implements Transport {
       for (const line of lines(text)) this.#emitter.emit('data', line);
       this.#closed(undefined);
       return;
+    }
+    if (res.status === 429) {
+      // Too many connections or attempts from this address: the monitor's backoff starts only
+      // once the wait the server asked for is over, so no attempt comes before it.
+      const waitMs = retryAfterMs(res.headers.get('retry-after')) ?? DEFAULT_RETRY_AFTER_MS;
+      await this.#pause(waitMs);
+      throw new Error(`long polling refused: 429 (waited ${String(Math.round(waitMs / 1000))} s)`);
     }
     if (!res.ok) throw new Error(`long polling refused: ${String(res.status)}`);
     const pollId = res.headers.get(POLL_ID);
@@ -150,25 +172,70 @@ export class LongPollingTransport implements Transport {
     this.#sending = true;
     try {
       while (this.#outbox.length > 0 && this.#open && this.#pollId !== undefined) {
-        const batch = this.#outbox;
-        this.#outbox = [];
+        const batch = this.#takeBatch();
         const res = await this.#post(
           this.#pollUrl('/send'),
           { [POLL_ID]: this.#pollId },
           batch.map((l) => `${l}\n`).join(''),
         );
+        if (res.status === 204) {
+          await res.body?.cancel();
+          continue;
+        }
+        const text = await res.text();
         if (res.status === 410) {
-          for (const line of lines(await res.text())) this.#emitter.emit('data', line);
+          for (const line of lines(text)) this.#emitter.emit('data', line);
           this.#closed(new Error('long polling session ended'));
           return;
         }
-        await res.body?.cancel();
+        if (res.status === 413) {
+          if (batch.length > 1) {
+            // The server takes less than a batch: send these again, one command per request.
+            this.#oneCommandPerSend = true;
+            this.#outbox.unshift(...batch);
+          }
+          // A single command too large for the server can never be delivered; it is dropped, as
+          // a WebSocket server drops a frame over its limit (a message ends failed, unconfirmed).
+          continue;
+        }
+        // A proxy's 502, a server going away: the commands did not arrive. As when a WebSocket
+        // write fails, the connection ends here; the reconnect subscribes again and the SDK sends
+        // its unconfirmed messages again (same client_id, stored once).
+        throw new Error(`long polling send answered ${String(res.status)}`);
       }
     } catch (err) {
       if (this.#open) this.#closed(err instanceof Error ? err : new Error(String(err)));
     } finally {
       this.#sending = false;
     }
+  }
+
+  /** The commands of the next send: the first waiting one, then more up to the byte cap. */
+  #takeBatch(): string[] {
+    const cap = this.#oneCommandPerSend ? 0 : SEND_BATCH_BYTES;
+    let bytes = 0;
+    let count = 0;
+    for (const line of this.#outbox) {
+      bytes += utf8.encode(line).length + 1;
+      if (count > 0 && bytes > cap) break;
+      count++;
+    }
+    return this.#outbox.splice(0, count);
+  }
+
+  /** Resolves after `ms`, or at once when the transport is closed meanwhile. */
+  #pause(ms: number): Promise<void> {
+    const signal = this.#abort?.signal;
+    if (signal === undefined || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done);
+    });
   }
 
   /** Emits the frames of a poll answer that are newer than the cursor. */
