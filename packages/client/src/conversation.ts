@@ -144,6 +144,13 @@ export class Conversation {
       `/api/rooms/${enc(this.roomId)}/members`,
     );
     this.#setMembers(members.members);
+    // A read mark sent on the connection that dropped may never have arrived (the server's list
+    // says what it has): it goes again, or the others would see this conversation unread.
+    if (this.#myRequestedMark > this.#myServerMark) {
+      const seq = this.#myRequestedMark;
+      this.#myRequestedMark = this.#myServerMark;
+      this.markRead(seq);
+    }
     // Sends that were waiting for the connection go now (same client_id: never stored twice).
     for (const m of this.#pending.values()) if (m.status === 'sending') this.#transmit(m);
     this.#changed();

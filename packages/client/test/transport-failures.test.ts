@@ -163,6 +163,28 @@ describe('long polling, at the limits of the server', () => {
     expect(benConv.messages.map((m) => m.body)).toEqual(['through a flaky proxy']);
   });
 
+  it('sends a read mark lost on the way again after the reconnect', async () => {
+    const server = await startTestServer();
+    const [ana, ben] = await Promise.all([person(server, 'Ana'), person(server, 'Ben')]);
+    const proxy = await proxyFailingOneSend(server.url, (body) =>
+      body.includes('\\"action\\":\\"read\\"'),
+    );
+    const anaC = await connected({ ...server, url: proxy.url }, ana, {
+      transports: ['long_polling'],
+    });
+    const benC = await connected(server, ben);
+    const dm = await anaC.openDm({ phone: ben.phone });
+    const anaConv = anaC.conversation(dm.id);
+    await anaConv.load();
+    const benConv = benC.conversation(dm.id);
+    await benConv.load();
+    benConv.send('read me');
+    await waitFor(() => anaConv.newestSeq === 1, 5000, 'the message at Ana');
+    anaConv.markRead();
+    await waitFor(() => proxy.failed() === 1, 5000, 'the read mark refused by the proxy');
+    await waitFor(() => benConv.readUpTo(ana.user.id) === 1, 15_000, 'Ben sees it read');
+  }, 30_000);
+
   it('waits as long as Retry-After says when the server refuses a session with 429', async () => {
     const server = await startTestServer({ env: { SALON_CABLE_MAX_CONNECTIONS_PER_IP: '1' } });
     const [ana, ben] = await Promise.all([person(server, 'Ana'), person(server, 'Ben')]);
