@@ -153,7 +153,8 @@ describe('long polling, at the limits of the server', () => {
     const pending = conv.send('through a flaky proxy');
     await waitFor(
       () => conv.messages.find((m) => m.client_id === pending.client_id)?.status === 'sent',
-      10_000,
+      // The first reconnect comes 1.5 to 9 s after the failure.
+      20_000,
       'the message confirmed after the reconnect',
     );
     expect(proxy.failed()).toBe(1);
@@ -161,7 +162,7 @@ describe('long polling, at the limits of the server', () => {
     const benConv = benC.conversation(dm.id);
     await benConv.load();
     expect(benConv.messages.map((m) => m.body)).toEqual(['through a flaky proxy']);
-  });
+  }, 30_000);
 
   it('sends a read mark lost on the way again after the reconnect', async () => {
     const server = await startTestServer();
