@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { OPEN_CAP_RETRY_SECONDS } from '../../server/src/cable/ip-admission.js';
 import WebSocket from 'ws';
-import type { SalonClient } from '../src/index.js';
+import type { ClientMessage, Conversation, SalonClient } from '../src/index.js';
 import {
   startTestServer,
   type SignedIn,
@@ -81,6 +81,31 @@ async function proxyFailingOneSend(
   return { url: `http://127.0.0.1:${String(port)}`, failed: () => failed };
 }
 
+/** `client`'s DM with `other`, opened and loaded. */
+async function loadedDm(client: SalonClient, other: SignedIn): Promise<Conversation> {
+  const dm = await client.openDm({ phone: other.phone });
+  const conv = client.conversation(dm.id);
+  await conv.load();
+  return conv;
+}
+
+/** Waits until every one of `sent` is confirmed by the server. */
+async function allConfirmed(
+  conv: Conversation,
+  sent: readonly ClientMessage[],
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  await waitFor(
+    () =>
+      sent.every((s) =>
+        conv.messages.some((m) => m.client_id === s.client_id && m.status === 'sent'),
+      ),
+    timeoutMs,
+    what,
+  );
+}
+
 describe('long polling, at the limits of the server', () => {
   it('sends several long messages queued at once, none refused as too large', async () => {
     const server = await startTestServer();
@@ -88,22 +113,13 @@ describe('long polling, at the limits of the server', () => {
     const polls = watchPolls();
     try {
       const anaC = await connected(server, ana, { transports: ['long_polling'] });
-      const dm = await anaC.openDm({ phone: ben.phone });
-      const conv = anaC.conversation(dm.id);
-      await conv.load();
+      const conv = await loadedDm(anaC, ben);
       // 4,000 characters of 4 UTF-8 bytes each: four of these are more than the server's 64 KiB
       // body limit, and they queue behind the first send while it is under way.
       const bodies = Array.from({ length: 6 }, (_, i) => `${String(i)}${'😀'.repeat(3999)}`);
       const sent = bodies.map((b) => conv.send(b));
       // Well before the SDK's 15 s confirmation timeout, which is how a refused send would show.
-      await waitFor(
-        () =>
-          sent.every((s) =>
-            conv.messages.some((m) => m.client_id === s.client_id && m.status === 'sent'),
-          ),
-        10_000,
-        'all six messages confirmed',
-      );
+      await allConfirmed(conv, sent, 10_000, 'all six messages confirmed');
       expect(conv.messages.filter((m) => m.status === 'failed')).toEqual([]);
       expect(polls.sends.filter((status) => status !== 204)).toEqual([]);
       expect(polls.sends.length).toBeGreaterThan(1);
@@ -118,20 +134,11 @@ describe('long polling, at the limits of the server', () => {
     const polls = watchPolls();
     try {
       const anaC = await connected(server, ana, { transports: ['long_polling'] });
-      const dm = await anaC.openDm({ phone: ben.phone });
-      const conv = anaC.conversation(dm.id);
-      await conv.load();
+      const conv = await loadedDm(anaC, ben);
       const sent = Array.from({ length: 5 }, (_, i) =>
         conv.send(`${String(i)} ${'é'.repeat(1000)}`),
       );
-      await waitFor(
-        () =>
-          sent.every((s) =>
-            conv.messages.some((m) => m.client_id === s.client_id && m.status === 'sent'),
-          ),
-        10_000,
-        'all five messages confirmed',
-      );
+      await allConfirmed(conv, sent, 10_000, 'all five messages confirmed');
       expect(polls.sends).toContain(413);
       expect(conv.messages.map((m) => m.body?.slice(0, 1))).toEqual(['0', '1', '2', '3', '4']);
     } finally {
@@ -146,21 +153,13 @@ describe('long polling, at the limits of the server', () => {
     const anaC = await connected({ ...server, url: proxy.url }, ana, {
       transports: ['long_polling'],
     });
-    const dm = await anaC.openDm({ phone: ben.phone });
-    const conv = anaC.conversation(dm.id);
-    await conv.load();
+    const conv = await loadedDm(anaC, ben);
     await waitFor(() => anaC.status.state === 'connected');
     const pending = conv.send('through a flaky proxy');
-    await waitFor(
-      () => conv.messages.find((m) => m.client_id === pending.client_id)?.status === 'sent',
-      // The first reconnect comes 1.5 to 9 s after the failure.
-      20_000,
-      'the message confirmed after the reconnect',
-    );
+    // The first reconnect comes 1.5 to 9 s after the failure.
+    await allConfirmed(conv, [pending], 20_000, 'the message confirmed after the reconnect');
     expect(proxy.failed()).toBe(1);
-    const benC = await connected(server, ben);
-    const benConv = benC.conversation(dm.id);
-    await benConv.load();
+    const benConv = await loadedDm(await connected(server, ben), ana);
     expect(benConv.messages.map((m) => m.body)).toEqual(['through a flaky proxy']);
   }, 30_000);
 
@@ -173,12 +172,8 @@ describe('long polling, at the limits of the server', () => {
     const anaC = await connected({ ...server, url: proxy.url }, ana, {
       transports: ['long_polling'],
     });
-    const benC = await connected(server, ben);
-    const dm = await anaC.openDm({ phone: ben.phone });
-    const anaConv = anaC.conversation(dm.id);
-    await anaConv.load();
-    const benConv = benC.conversation(dm.id);
-    await benConv.load();
+    const anaConv = await loadedDm(anaC, ben);
+    const benConv = await loadedDm(await connected(server, ben), ana);
     benConv.send('read me');
     await waitFor(() => anaConv.newestSeq === 1, 5000, 'the message at Ana');
     anaConv.markRead();
