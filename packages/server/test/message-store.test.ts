@@ -154,6 +154,25 @@ describe.each(stores)('%s', (_name, make) => {
     expect(reply?.ok && reply.message.reply_to === target.message.id).toBe(true);
   });
 
+  // PostgreSQL's `messages` has no foreign keys (migration 0006): these checks are the store's.
+  test('a room or a sender that does not exist gets nothing stored', async () => {
+    const { store, db } = await setup(make);
+    const results = await store.writeBatch([req('nowhere', 'ann'), req('r1', 'ghost')]);
+    expect(results.map((r) => (r.ok ? r.message.seq : r.code))).toEqual([
+      'NOT_A_MEMBER',
+      'NOT_A_MEMBER',
+    ]);
+    // A group event skips the membership check; its room must still exist.
+    await expect(
+      store.writeBatch([{ ...req('nowhere', 'ann'), event: { type: 'left' } }]),
+    ).rejects.toThrow();
+    const count = await db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(count.n).toBe(0);
+  });
+
   test('sending moves the sender’s read mark and the room’s last_seq', async () => {
     const { store, db } = await setup(make);
     await store.writeBatch([req('r1', 'ann'), req('r1', 'bob'), req('r1', 'ann')]);

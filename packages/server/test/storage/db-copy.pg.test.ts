@@ -114,18 +114,18 @@ describe('salon db copy', () => {
     const room = await createGroup(server, ana, 'Solo', []);
     await postMessage(server, ana, room.id, 'kept', 'k1');
     await server.close();
-    // A row PostgreSQL refuses (its sender does not exist): the copy fails at the last table.
+    // A row PostgreSQL refuses (SQLite ignores declared lengths; client_id is varchar(64)):
+    // the copy fails at the last table.
     const raw = new SQLite(path.join(dataDir, 'salon.db'));
-    raw.pragma('foreign_keys = OFF');
     raw
       .prepare(
-        "INSERT INTO messages (id, room_id, seq, sender_id, client_id, body, created_at) VALUES ('bad', ?, 3, 'ghost', 'x', 'orphan', 1)",
+        "INSERT INTO messages (id, room_id, seq, sender_id, client_id, body, created_at) VALUES ('bad', ?, 3, ?, ?, 'too long', 1)",
       )
-      .run(room.id);
+      .run(room.id, ana.id, 'x'.repeat(65));
     raw.close();
 
     const target = await freshPgDatabase();
-    await expect(copyDatabase(sqliteUrl, target)).rejects.toThrow(/foreign key/);
+    await expect(copyDatabase(sqliteUrl, target)).rejects.toThrow(/too long/);
     expect(Object.values(await pgCounts(target))).toEqual(COPY_TABLES.map(() => 0));
 
     const fix = new SQLite(path.join(dataDir, 'salon.db'));
