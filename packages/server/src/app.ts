@@ -224,18 +224,26 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     },
     close() {
       closing ??= (async () => {
+        // One budget for the clients, the requests under way and the queued work, in turn:
+        // what one step took is not given again to the next. What follows the budget (the
+        // last presence announcements, the bus, the database) has SHUTDOWN_AFTER_BUDGET_MS.
+        const budgetEnds = Date.now() + config.shutdownTimeoutSeconds * 1000;
+        const left = (): number => Math.max(0, budgetEnds - Date.now());
         // Clients first hear server_restart (and reconnect elsewhere or later), then HTTP stops.
         await cable.close();
         // Node's close() drops the keep-alive sockets idle at that moment only; sockets still
         // carrying a long poll's last answer go idle a moment later and would otherwise stay
-        // open until the client's next request. Sweep them until the server has closed.
+        // open until the client's next request. Sweep them until the server has closed, and
+        // cut what is still open when the budget ends (a slow upload may take a minute).
         const sweeper = setInterval(() => http.server.closeIdleConnections(), 50);
+        const cutOff = setTimeout(() => http.server.closeAllConnections(), left());
         try {
           await http.close();
         } finally {
           clearInterval(sweeper);
+          clearTimeout(cutOff);
         }
-        const drained = await jobs.drain(config.shutdownTimeoutSeconds * 1000);
+        const drained = await jobs.drain(left());
         if (!drained)
           log.warn({ pending: jobs.pending }, 'shutdown timeout: queued jobs abandoned');
         await chat.presence.close();
@@ -249,6 +257,14 @@ export async function createSalon(config: Config, options: SalonOptions = {}): P
     },
   };
 }
+
+/**
+ * How long the closing steps that follow the shutdown budget may take (presence's last
+ * announcements, the bus, the database): the process exits by the budget plus this, whatever
+ * hangs. The budget can also be overrun by the cable's cut-off of silent clients (2 s) when
+ * it is shorter than that.
+ */
+export const SHUTDOWN_AFTER_BUDGET_MS = 5000;
 
 function createSmsProvider(config: Config): SmsProvider {
   if (config.smsProvider === 'twilio') {

@@ -164,7 +164,7 @@ export const SETTINGS = {
     env: 'SALON_SHUTDOWN_TIMEOUT_SECONDS',
     schema: int(1, 300),
     default: '10',
-    doc: 'On SIGTERM/SIGINT, how long to wait for queued work before exiting anyway.',
+    doc: 'On SIGTERM/SIGINT, how long clients, requests under way and queued work get, all together, before the node closes anyway; it exits at most 5 s after that.',
   }),
   smsProvider: setting({
     env: 'SALON_SMS_PROVIDER',

@@ -1,4 +1,4 @@
-import { createSalon } from './app.js';
+import { createSalon, SHUTDOWN_AFTER_BUDGET_MS } from './app.js';
 import { loadConfig, ConfigError } from './config.js';
 
 /**
@@ -33,13 +33,13 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     salon.log.info({ signal }, 'shutting down');
-    // A hard deadline a little past the drain timeout, whatever hangs.
+    // A hard deadline past the shutdown budget and the closing steps after it, whatever hangs.
     const deadline = setTimeout(
       () => {
         salon.log.error('shutdown took too long; exiting');
         process.exit(1);
       },
-      (config.shutdownTimeoutSeconds + 1) * 1000,
+      config.shutdownTimeoutSeconds * 1000 + SHUTDOWN_AFTER_BUDGET_MS,
     );
     deadline.unref();
     salon.close().then(

@@ -98,12 +98,14 @@ export class BullmqJobQueue implements JobQueue {
 
   async drain(timeoutMs: number): Promise<boolean> {
     this.#closing = true;
+    const ends = Date.now() + timeoutMs;
     const drained = await this.#opts.local.drain(timeoutMs);
     // Waiting durable jobs stay in Redis for the other nodes (or this one after its restart);
-    // the running ones finish first.
+    // the running ones finish first, within what is left of the same timeout (one still
+    // running then is taken up again elsewhere once BullMQ sees it stalled).
     await Promise.race([
       this.#worker.close(),
-      new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+      new Promise((resolve) => setTimeout(resolve, Math.max(0, ends - Date.now())).unref()),
     ]);
     await this.#queue.close().catch(() => undefined);
     for (const c of this.#connections) c.disconnect();

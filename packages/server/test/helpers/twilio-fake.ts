@@ -15,6 +15,10 @@ export interface TwilioFake {
   readonly messages: FakeSms[];
   /** Makes the next `n` requests fail with `status` (to test retries). */
   failNext(n: number, status: number): void;
+  /** Leaves the next `n` requests unanswered until close (a provider that hangs). */
+  holdNext(n: number): void;
+  /** How many requests are being left unanswered now. */
+  readonly held: number;
   /** Resolves with the next SMS sent to `to` (or already received and not yet taken). */
   nextMessage(to: string, timeoutMs?: number): Promise<FakeSms>;
   /** The 6-digit code of the next SMS to `to`. */
@@ -32,6 +36,8 @@ export async function startTwilioFake(): Promise<TwilioFake> {
   const taken = new Set<FakeSms>();
   const waiters: (() => void)[] = [];
   let failures: { n: number; status: number } = { n: 0, status: 500 };
+  let toHold = 0;
+  let held = 0;
 
   const server = http.createServer((req, res) => {
     const m = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(req.url ?? '');
@@ -43,6 +49,12 @@ export async function startTwilioFake(): Promise<TwilioFake> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (toHold > 0) {
+        toHold--;
+        held++;
+        res.on('close', () => held--);
+        return;
+      }
       if (failures.n > 0) {
         failures = { n: failures.n - 1, status: failures.status };
         res
@@ -94,6 +106,12 @@ export async function startTwilioFake(): Promise<TwilioFake> {
     messages,
     failNext(n, status) {
       failures = { n, status };
+    },
+    holdNext(n) {
+      toHold = n;
+    },
+    get held() {
+      return held;
     },
     nextMessage,
     async nextCode(to, timeoutMs) {
