@@ -129,6 +129,12 @@ export class CableServer {
   #nextPingSlice = 0;
   #pingTick = 0;
   #closing = false;
+  /**
+   * WebSockets whose handshake is still being checked (credentials, the user's connection cap):
+   * not connections yet, so close() would neither tell them to reconnect nor wait for them, and
+   * their upgraded sockets would hold the HTTP server's close open.
+   */
+  readonly #opening = new Set<WebSocketTransport>();
   /** Shared by every connection (one object, not one per connection). */
   readonly #connectionDeps: ConnectionDeps;
   readonly #authDeps: CableAuthDeps;
@@ -307,7 +313,10 @@ export class CableServer {
         else transport.close(1008, 'slow_consumer');
       },
     });
+    this.#opening.add(transport);
+    transport.onClose(() => this.#opening.delete(transport));
     // A function, not an expression: the socket may close while Redis is asked (TS would narrow).
+    // close() refuses what is still opening, so a node stopping is `gone` too.
     const gone = (): boolean => ws.readyState !== ws.OPEN || overflowed;
     void authenticated.then(
       async (result) => {
@@ -325,6 +334,8 @@ export class CableServer {
           this.#deps.presence.release(result.auth.user.id);
           return;
         }
+        // From here it is a connection (registered at once): close() deals with it as such.
+        this.#opening.delete(transport);
         connection = await this.#open(transport, result.auth, ext, restoreSid);
         const buffered = early ?? [];
         early = undefined;
@@ -452,6 +463,11 @@ export class CableServer {
     const pollId = this.#opts.pollIdPrefix + SessionCache.newSid();
     const admitted = await this.#admit(result.auth);
     if (admitted !== true) return { ok: false, reason: admitted };
+    // Stopping began while this was checked: registered now, it would outlive close().
+    if (this.#closing) {
+      this.#deps.presence.release(result.auth.user.id);
+      return { ok: false, reason: 'server_restart' };
+    }
     const ext = url.searchParams.get('protocol') === PROTOCOL_EXT;
     const connection = await this.#open(transport, result.auth, ext, undefined);
     const session: PollSession = { connection, transport, expiry: this.#pollExpiry(pollId) };
@@ -526,8 +542,9 @@ export class CableServer {
   }
 
   /**
-   * Tells every client to reconnect (server_restart) and closes every connection; resolves once
-   * each has closed (a WebSocket's close handshake, or its cut-off 2 s later). What a closed
+   * Tells every client to reconnect (server_restart) and closes every connection, and every
+   * WebSocket whose handshake is still being checked; resolves once each has closed (a
+   * WebSocket's close handshake, or its cut-off 2 s later). What a closed
    * connection sets off (presence going offline, its session snapshot) must start before the
    * rest of the node stops: a close still pending when presence closes is never announced.
    */
@@ -539,6 +556,11 @@ export class CableServer {
       (conn) => new Promise<void>((resolve) => conn.onClosed(() => resolve())),
     );
     for (const conn of open) conn.disconnect('server_restart', true);
+    const opening = [...this.#opening];
+    closed.push(
+      ...opening.map((transport) => new Promise<void>((resolve) => transport.onClose(resolve))),
+    );
+    for (const transport of opening) this.#refuse(transport, 'server_restart');
     for (const s of this.#polls.values()) clearTimeout(s.expiry);
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     await Promise.all(closed);
