@@ -99,14 +99,21 @@ export class BullmqJobQueue implements JobQueue {
   async drain(timeoutMs: number): Promise<boolean> {
     this.#closing = true;
     const ends = Date.now() + timeoutMs;
+    // Waiting durable jobs stay in Redis for the other nodes (or this one after its restart):
+    // the worker takes no more of them (pause), and those it runs finish within what is left
+    // of the same timeout. One still running then is left to BullMQ's stall check (another
+    // node takes it up): the worker closes without waiting for it. (Closing it gracefully and
+    // cutting its connections under a job that ended later spun the event loop at 100 %, and
+    // the node never finished stopping.)
+    const runningDone = this.#worker.pause().catch(() => undefined);
     const drained = await this.#opts.local.drain(timeoutMs);
-    // Waiting durable jobs stay in Redis for the other nodes (or this one after its restart);
-    // the running ones finish first, within what is left of the same timeout (one still
-    // running then is taken up again elsewhere once BullMQ sees it stalled).
+    let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      this.#worker.close(),
-      new Promise((resolve) => setTimeout(resolve, Math.max(0, ends - Date.now())).unref()),
+      runningDone,
+      new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, ends - Date.now())))),
     ]);
+    clearTimeout(timer);
+    await this.#worker.close(true).catch(() => undefined);
     await this.#queue.close().catch(() => undefined);
     for (const c of this.#connections) c.disconnect();
     return drained;
