@@ -1,11 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, onTestFinished, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { ChatClient, createGroup, history, person } from './chat/chat-client.js';
 import { buildCompiledSalon, DIST, startCompiledSalon } from './helpers/compiled-salon.js';
-import { smsToFake, WIDE_LIMITS } from './helpers/test-env.js';
-import { startTwilioFake } from './helpers/twilio-fake.js';
 
 /**
  * What `npm start` ships: the server compiled into packages/server/dist, run by plain `node`
@@ -28,30 +25,19 @@ describe('the compiled server', () => {
   });
 
   test('signs someone in, stores and delivers a message on its writer thread, exits 0 on SIGTERM', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salon-compiled-'));
-    onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const sms = await startTwilioFake();
-    onTestFinished(() => sms.close());
-    const salon = await startCompiledSalon({
-      SALON_DATA_DIR: dataDir,
-      SALON_DATABASE_URL: `sqlite:${path.join(dataDir, 'salon.db')}`,
-      SALON_MESSAGE_WRITER: 'thread',
-      ...smsToFake(sms),
-      ...WIDE_LIMITS,
-    });
-    const address = { url: salon.url, wsUrl: salon.wsUrl, sms };
+    const salon = await startCompiledSalon({ SALON_MESSAGE_WRITER: 'thread' });
 
-    const ana = await person(address, 'Ana');
-    const ben = await person(address, 'Ben');
-    const room = await createGroup(address, ana, 'Compiled', [ben.id]);
-    const benWs = await ChatClient.connect(address, ben);
+    const ana = await person(salon, 'Ana');
+    const ben = await person(salon, 'Ben');
+    const room = await createGroup(salon, ana, 'Compiled', [ben.id]);
+    const benWs = await ChatClient.connect(salon, ben);
     await benWs.joinRoom(room.id);
-    const anaWs = await ChatClient.connect(address, ana);
+    const anaWs = await ChatClient.connect(salon, ana);
     await anaWs.joinRoom(room.id);
     anaWs.speak(room.id, 'hello from dist', 'c-1');
     const delivered = await benWs.message(room.id, 'c-1', 10_000);
     expect(delivered.body).toBe('hello from dist');
-    expect((await history(address, ben, room.id)).map((m) => m.body)).toEqual(['hello from dist']);
+    expect((await history(salon, ben, room.id)).map((m) => m.body)).toEqual(['hello from dist']);
     anaWs.close();
     benWs.close();
 

@@ -1,13 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { beforeAll, expect, onTestFinished, test } from 'vitest';
+import { beforeAll, expect, test } from 'vitest';
 import { acceptedDm, ChatClient, person } from './chat/chat-client.js';
 import { buildCompiledSalon, startCompiledSalon } from './helpers/compiled-salon.js';
 import { api, testPhone } from './helpers/salon-server.js';
-import { smsToFake, WIDE_LIMITS } from './helpers/test-env.js';
-import { startTwilioFake } from './helpers/twilio-fake.js';
 import { waitFor } from './helpers/wait-for.js';
 
 beforeAll(buildCompiledSalon, 120_000);
@@ -20,39 +15,28 @@ beforeAll(buildCompiledSalon, 120_000);
  * good) and "last seen" was never written.
  */
 test('SIGTERM with a silent client and a hung job: exits 0, having recorded who went offline', async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salon-shutdown-'));
-  onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const sms = await startTwilioFake();
-  onTestFinished(() => sms.close());
-  const dbFile = path.join(dataDir, 'salon.db');
-  const salon = await startCompiledSalon({
-    SALON_DATA_DIR: dataDir,
-    SALON_DATABASE_URL: `sqlite:${dbFile}`,
-    SALON_SHUTDOWN_TIMEOUT_SECONDS: '1',
-    ...smsToFake(sms),
-    ...WIDE_LIMITS,
-  });
-  const address = { url: salon.url, wsUrl: salon.wsUrl, sms };
+  const salon = await startCompiledSalon({ SALON_SHUTDOWN_TIMEOUT_SECONDS: '1' });
+  const { sms } = salon;
 
-  const ana = await person(address, 'Ana');
-  const ben = await person(address, 'Ben');
-  const dm = await acceptedDm(address, ana, ben);
-  const benWs = await ChatClient.connect(address, ben);
+  const ana = await person(salon, 'Ana');
+  const ben = await person(salon, 'Ben');
+  const dm = await acceptedDm(salon, ana, ben);
+  const benWs = await ChatClient.connect(salon, ben);
   await benWs.joinRoom(dm.id);
-  const anaWs = await ChatClient.connect(address, ana);
+  const anaWs = await ChatClient.connect(salon, ana);
   // Announced online, so that her going offline is announced and recorded too.
   await benWs.roomEvent(dm.id, 'presence', (e) => e.users.some((u) => u.user_id === ana.id));
   // Ana's client stops reading (a phone gone to sleep) ...
   anaWs.raw.ws.pause();
   // ... and an SMS is on its way to a provider that does not answer (10 s request timeout).
   sms.holdNext(1);
-  expect((await api(address, 'POST', '/api/auth/otp', { phone: testPhone() })).status).toBe(202);
+  expect((await api(salon, 'POST', '/api/auth/otp', { phone: testPhone() })).status).toBe(202);
   await waitFor('the SMS request at the provider', () => sms.held === 1, 5000);
 
   salon.child.kill('SIGTERM');
   expect(await salon.exited, salon.output()).toBe(0);
   expect(salon.output()).toContain('shutdown timeout: queued jobs abandoned');
-  const db = new SQLite(dbFile, { readonly: true });
+  const db = new SQLite(salon.dbFile, { readonly: true });
   const row = db.prepare('SELECT last_seen_at FROM users WHERE id = ?').get(ana.id) as {
     last_seen_at: number | null;
   };

@@ -1,7 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
+import { smsToFake, WIDE_LIMITS } from './test-env.js';
+import { startTwilioFake, type TwilioFake } from './twilio-fake.js';
 import { waitFor } from './wait-for.js';
 
 const server = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,6 +22,10 @@ export function buildCompiledSalon(): void {
 export interface CompiledSalon {
   url: string;
   wsUrl: string;
+  /** The Twilio fake its SMS go to. */
+  sms: TwilioFake;
+  /** Its SQLite file, in a data dir of its own (removed when the test ends). */
+  dbFile: string;
   child: ChildProcess;
   /** Everything it printed so far, stdout and stderr. */
   output(): string;
@@ -32,10 +40,16 @@ function listeningPort(stdout: string): number | undefined {
 }
 
 /**
- * What `npm start` runs: `node dist/cli.js start` on a free loopback port, with `env` and no
- * SALON_* from the outer environment. Resolves once it listens; killed when the test ends.
+ * What `npm start` runs: `node dist/cli.js start` on a free loopback port, on SQLite in a fresh
+ * data dir, its SMS to a Twilio fake, wide limits, `env` on top, and no SALON_* from the outer
+ * environment. Resolves once it listens; killed when the test ends.
  */
-export async function startCompiledSalon(env: Record<string, string>): Promise<CompiledSalon> {
+export async function startCompiledSalon(env: Record<string, string> = {}): Promise<CompiledSalon> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'salon-compiled-'));
+  onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const dbFile = path.join(dataDir, 'salon.db');
+  const sms = await startTwilioFake();
+  onTestFinished(() => sms.close());
   const base = Object.fromEntries(
     Object.entries(process.env).filter(
       ([k]) => !k.startsWith('SALON_') && k !== 'PORT' && k !== 'HOST',
@@ -44,7 +58,18 @@ export async function startCompiledSalon(env: Record<string, string>): Promise<C
   const child = spawn(
     process.execPath,
     ['--enable-source-maps', cli, 'start', '--port', '0', '--host', '127.0.0.1'],
-    { env: { ...base, NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: {
+        ...base,
+        NODE_ENV: 'production',
+        SALON_DATA_DIR: dataDir,
+        SALON_DATABASE_URL: `sqlite:${dbFile}`,
+        ...smsToFake(sms),
+        ...WIDE_LIMITS,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
@@ -66,6 +91,8 @@ export async function startCompiledSalon(env: Record<string, string>): Promise<C
   return {
     url: `http://127.0.0.1:${String(port)}`,
     wsUrl: `ws://127.0.0.1:${String(port)}`,
+    sms,
+    dbFile,
     child,
     output: () => output,
     exited,
